@@ -1,0 +1,579 @@
+"""A survey project: one SQLite file, opened like a document.
+
+`Project` is the one door to storage: the CLI and the GUI call its methods and never write
+SQL of their own. Every write is one explicit transaction; one connection writes, from the
+thread that opened it (the GUI hands the project to its database worker).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import shutil
+import sqlite3
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+import sqlite_utils
+
+from ... import __version__
+from ..errors import NewerDatabaseError, Problem, RecordError, StorageError
+from ..forms import Form, load_form
+from ..i18n import N_
+from ..values import ValueProblem, coerce, coerce_unit
+from . import migrations
+from .identity import device_id, new_uuid, now
+from .schema import CHILD_META, ROOT_META, STATUSES, Table, create_sql, quote, tables_for
+
+APP_ID = "field-app"
+BUSY_TIMEOUT_MS = 10_000
+FLUSH_EVERY = 5_000  # records per executemany batch on the bulk path
+
+
+class Cancelled(Exception):
+    """Raised inside a long job when the user pressed Cancel; the transaction is rolled back."""
+
+
+@dataclass
+class SaveResult:
+    uuid: str
+    revision: int
+    created: bool
+    changes: list[tuple[str, object, object]] = field(default_factory=list)  # (field path, old, new)
+
+
+@dataclass
+class FormChange:
+    form_id: str
+    version: str
+    new_form: bool
+    new_tables: list[str]
+    new_columns: list[str]
+    unchanged: bool = False
+
+
+def _json(value) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def _check_file(path: Path) -> None:
+    """Refuse, without writing anything, a file that is not ours or is from a newer field-app."""
+    if not path.exists():
+        return
+    if path.is_dir():
+        raise StorageError(f"{path} is a folder, not a project file")
+    with open(path, "rb") as f:
+        head = f.read(16)
+    if head and head != b"SQLite format 3\x00":
+        raise StorageError(f"{path} is not a field-app project (not an SQLite file)")
+    if not head:
+        return
+    uri = path.resolve().as_uri() + "?mode=ro"
+    try:
+        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            app = None
+            if "_meta" in tables:
+                row = conn.execute("SELECT value FROM _meta WHERE key='app'").fetchone()
+                app = row[0] if row else None
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as e:
+        raise StorageError(f"{path} cannot be read as a project: {e}") from None
+    if version > migrations.SCHEMA_VERSION:
+        raise NewerDatabaseError(
+            f"{path} was written by a newer field-app (schema {version}, this program knows up to "
+            f"{migrations.SCHEMA_VERSION}); update field-app to open it. The file was not changed.")
+    if tables and app != APP_ID:
+        raise StorageError(f"{path} is an SQLite file but not a field-app project")
+
+
+class Project:
+    """An open project file. Use `Project.open(path)`; close it (or use `with`)."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, officer: str, device: str):
+        self.path = path
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+        self.officer = officer
+        self.device = device
+        self._owner = threading.get_ident()
+        self._forms: dict[str, Form] = {}
+        self._tables: dict[str, list[Table]] = {}
+
+    # -- opening -----------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | Path, *, officer: str = "", device: str | None = None,
+             create: bool = False) -> "Project":
+        path = Path(path)
+        if not path.exists() and not create:
+            raise StorageError(f"{path} does not exist (use 'field-app new' to make a project)")
+        _check_file(path)
+        if create and not path.parent.exists():
+            raise StorageError(f"folder {path.parent} does not exist")
+        try:
+            conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode.lower() != "wal":
+                raise StorageError(f"{path}: cannot use write-ahead logging (journal mode {mode})")
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            migrations.migrate(conn)
+        except sqlite3.DatabaseError as e:
+            raise StorageError(f"{path}: {e}") from None
+        project = cls(path, conn, officer, device or device_id())
+        project._init_meta()
+        project._load_forms()
+        return project
+
+    @classmethod
+    def create(cls, path: str | Path, **kw) -> "Project":
+        path = Path(path)
+        if path.exists():
+            raise StorageError(f"{path} already exists")
+        return cls.open(path, create=True, **kw)
+
+    def close(self) -> None:
+        if self.conn is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self.conn.close()
+            self.conn = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    @contextlib.contextmanager
+    def transaction(self):
+        """One atomic unit of work; nests with savepoints."""
+        with self.db.atomic():
+            yield self
+
+    def _init_meta(self) -> None:
+        if self.meta("app") is None:
+            with self.transaction():
+                for key, value in (("app", APP_ID), ("project_id", new_uuid()), ("created", now()),
+                                   ("created_by", self.officer), ("created_device", self.device)):
+                    self.conn.execute("INSERT OR IGNORE INTO _meta(key, value) VALUES (?, ?)", (key, value))
+        with self.transaction():
+            self.conn.execute("INSERT OR REPLACE INTO _meta(key, value) VALUES ('app_version', ?)", (__version__,))
+
+    def meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM _meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    # -- forms ---------------------------------------------------------------------------------
+    def _load_forms(self) -> None:
+        """Rebuild each form's latest version from the files stored in the project."""
+        rows = self.conn.execute(
+            "SELECT form_id, version, file_name FROM _forms f WHERE seq = "
+            "(SELECT MAX(seq) FROM _forms g WHERE g.form_id = f.form_id)").fetchall()
+        for form_id, version, file_name in rows:
+            with tempfile.TemporaryDirectory(prefix="field-app-form-") as tmp:
+                for name, content in self.conn.execute(
+                        "SELECT file_name, content FROM _form_files WHERE form_id = ? AND version = ?",
+                        (form_id, version)):
+                    (Path(tmp) / name).write_bytes(content)
+                form = load_form(Path(tmp) / file_name)
+            form.source = f"{self.path}:{form_id}@{version}"
+            self._forms[form_id] = form
+            self._tables[form_id] = tables_for(form)
+
+    def forms(self) -> dict[str, Form]:
+        return dict(self._forms)
+
+    def form(self, form_id: str) -> Form:
+        try:
+            return self._forms[form_id]
+        except KeyError:
+            known = ", ".join(sorted(self._forms)) or "none"
+            raise StorageError(f"no form '{form_id}' in this project (forms: {known})") from None
+
+    def add_form(self, source: str | Path | Form) -> FormChange:
+        """Add a form, or a new version of one: new tables and columns are added, nothing is dropped."""
+        form = source if isinstance(source, Form) else load_form(source)
+        path = Path(form.source)
+        files = {path.name: path.read_bytes()}
+        for clist in form.choices.values():
+            if clist.source.lower().endswith(".csv"):
+                files[clist.source] = (path.parent / clist.source).read_bytes()
+        for f in form.walk():
+            if f.name in ROOT_META or f.name in CHILD_META:
+                raise StorageError(f"{path}: field name '{f.name}' is reserved by field-app; rename it")
+        existing = self.conn.execute("SELECT file_name FROM _forms WHERE form_id = ? AND version = ?",
+                                     (form.form_id, form.version)).fetchone()
+        if existing:
+            stored = dict(self.conn.execute(
+                "SELECT file_name, content FROM _form_files WHERE form_id = ? AND version = ?",
+                (form.form_id, form.version)).fetchall())
+            if stored == files:
+                return FormChange(form.form_id, form.version, False, [], [], unchanged=True)
+            raise StorageError(f"{path}: form '{form.form_id}' version '{form.version}' is already in the "
+                               "project with different content; give the changed form a new version")
+        new_tables, new_columns = [], []
+        is_new = form.form_id not in self._forms
+        with self.transaction():
+            for table in tables_for(form):
+                if not self.db[table.name].exists():
+                    for sql in create_sql(table):
+                        self.conn.execute(sql)
+                    new_tables.append(table.name)
+                    continue
+                have = {c.name for c in self.db[table.name].columns}
+                for col in table.columns:
+                    if col.name not in have:
+                        self.conn.execute(f"ALTER TABLE {quote(table.name)} ADD COLUMN {quote(col.name)} "
+                                          f"{col.sql_type}".rstrip())
+                        new_columns.append(f"{table.name}.{col.name}")
+            seq = self.conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM _forms").fetchone()[0]
+            self.conn.execute("INSERT INTO _forms VALUES (?, ?, ?, ?, ?, ?, ?)",
+                              (form.form_id, form.version, form.title_text(), path.name, now(), self.officer, seq))
+            self.conn.executemany("INSERT INTO _form_files VALUES (?, ?, ?, ?)",
+                                  [(form.form_id, form.version, n, c) for n, c in files.items()])
+            self._audit("add_form", form.form_id, None, None, None, "version", None, form.version)
+        self._forms[form.form_id] = form
+        self._tables[form.form_id] = tables_for(form)
+        return FormChange(form.form_id, form.version, is_new, new_tables, new_columns)
+
+    # -- writing one record --------------------------------------------------------------------
+    def _check_thread(self) -> None:
+        if threading.get_ident() != self._owner:
+            raise StorageError("a project is written from one thread only; hand it to the database worker")
+
+    def _audit(self, action, form_id, record_uuid, table, row_uuid, field_name, old, new, when=None):
+        self.conn.execute(
+            "INSERT INTO _audit(time, officer, device, action, form_id, record_uuid, table_name, row_uuid, "
+            "field, old, new) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (when or now(), self.officer, self.device, action, form_id, record_uuid, table, row_uuid, field_name,
+             _json(old), _json(new)))
+
+    def _row_values(self, form: Form, table: Table, data: dict, where: str, problems: list[Problem]) -> dict:
+        """The stored values of one table row from a record dict; unknown keys are an error."""
+        known = {c.name for c in table.columns}
+        repeats = {r.name for r in form.repeats() if r.repeat() is table.repeat}
+        for key in data:
+            if key.startswith("_") or key in known or key in repeats:
+                continue
+            f = form.fields.get(key)
+            reason = (N_("'{key}' is not stored (a {kind})") if f is not None and not f.stored
+                      else N_("'{key}' is not a field of this part of form '{form}'"))
+            problems.append(Problem(reason, {"key": key, "kind": f.kind if f else "", "form": form.form_id},
+                                    sheet=where, column=key))
+        values = {}
+        for col in table.columns:
+            if col.name not in data:
+                continue
+            try:
+                if col.part == "unit":
+                    values[col.name] = coerce_unit(col.field, data[col.name])
+                else:
+                    values[col.name] = coerce(col.field, data[col.name], form)
+            except ValueProblem as e:
+                problems.append(Problem(e.message, e.params, sheet=where, column=col.name))
+        return values
+
+    def save(self, form_id: str, record: dict, *, status: str | None = None) -> SaveResult:
+        """Save a record with all its repeat rows, wholly or not at all.
+
+        Keys: field names; a repeat's name maps to a list of row dicts; `_uuid` (of the record
+        and of each repeat row) says which existing rows are updated. Keys left out keep their
+        stored value; a key set to None clears it. A 'final' record must pass validation.
+        """
+        from ..record import compute, validate
+
+        self._check_thread()
+        form = self.form(form_id)
+        tables = self._tables[form_id]
+        status = status or record.get("_status") or "draft"
+        if status not in STATUSES:
+            raise RecordError([Problem(N_("Status must be draft or final, not '{status}'."), {"status": status})])
+        uuid = record.get("_uuid") or new_uuid()
+        with self.transaction():
+            old = self.get(form_id, uuid, include_deleted=True) if record.get("_uuid") else None
+            merged = _merge(old, record) if old else dict(record)
+            merged = compute(form, merged)
+            problems: list[Problem] = []
+            if status == "final":
+                problems += [p for p in validate(form, merged) if p.severity == "error"]
+            rows = self._flatten(form, tables, merged, uuid, problems)
+            if problems:
+                raise RecordError(problems)
+            stamp = now()
+            result = SaveResult(uuid, 1, old is None)
+            root_table = tables[0]
+            root_values = rows[root_table.name][0][1]
+            if old is None:
+                meta = {"_uuid": uuid, "_form_id": form_id, "_form_version": form.version, "_created": stamp,
+                        "_modified": stamp, "_officer": record.get("_officer") or self.officer,
+                        "_device": self.device, "_modified_by": self.officer, "_modified_device": self.device,
+                        "_status": status, "_deleted": 0, "_revision": 1}
+                self._insert(root_table, {**meta, **root_values})
+                self._audit("create", form_id, uuid, root_table.name, uuid, None, None,
+                            {k: v for k, v in root_values.items() if v is not None}, stamp)
+            else:
+                changes = {k: v for k, v in root_values.items() if old.get(k) != v}
+                if old.get("_status") != status:
+                    changes["_status"] = status
+                revision = old["_revision"] + (1 if changes or self._children_differ(tables, rows, old) else 0)
+                meta = {"_modified": stamp, "_modified_by": self.officer, "_modified_device": self.device,
+                        "_revision": revision, "_form_version": form.version}
+                if revision != old["_revision"]:
+                    self._update(root_table, uuid, {**meta, **changes})
+                for key, value in changes.items():
+                    self._audit("update", form_id, uuid, root_table.name, uuid, key, old.get(key), value, stamp)
+                    result.changes.append((key, old.get(key), value))
+                result.revision = revision
+            self._save_children(form_id, tables, rows, uuid, stamp, result)
+        return result
+
+    def _flatten(self, form: Form, tables: list[Table], record: dict, uuid: str,
+                 problems: list[Problem]) -> dict[str, list[tuple[str, dict, str | None, int]]]:
+        """Rows per table: (row uuid, values, parent uuid, position)."""
+        rows: dict[str, list] = {t.name: [] for t in tables}
+        by_repeat = {t.repeat.name: t for t in tables if t.repeat is not None}
+
+        def walk(table: Table, data: dict, row_uuid: str, parent: str | None, position: int, where: str):
+            rows[table.name].append((row_uuid, self._row_values(form, table, data, where, problems), parent,
+                                     position))
+            for name, child in by_repeat.items():
+                if child.parent is not table or name not in data:
+                    continue
+                items = data[name] or []
+                if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+                    problems.append(Problem(N_("Repeat '{name}' must be a list of rows."), {"name": name},
+                                            sheet=where, column=name))
+                    continue
+                for i, item in enumerate(items, start=1):
+                    walk(child, item, item.get("_uuid") or new_uuid(), row_uuid, i, f"{name}[{i}]")
+
+        walk(tables[0], record, uuid, None, 0, form.form_id)
+        return rows
+
+    def _insert(self, table: Table, values: dict) -> None:
+        cols = list(values)
+        self.conn.execute(f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, cols))}) "
+                          f"VALUES ({', '.join('?' * len(cols))})", [values[c] for c in cols])
+
+    def _update(self, table: Table, uuid: str, values: dict) -> None:
+        if values:
+            sets = ", ".join(f"{quote(c)} = ?" for c in values)
+            self.conn.execute(f"UPDATE {quote(table.name)} SET {sets} WHERE _uuid = ?", [*values.values(), uuid])
+
+    def _children_differ(self, tables, rows, old) -> bool:
+        return any(self._child_changes(t, rows, old) for t in tables[1:])
+
+    def _old_child_rows(self, table: Table, root_uuid: str) -> dict[str, dict]:
+        cur = self.conn.execute(f"SELECT * FROM {quote(table.name)} WHERE _root = ?", (root_uuid,))
+        names = [d[0] for d in cur.description]
+        return {r[0]: dict(zip(names, r)) for r in cur}
+
+    def _child_changes(self, table: Table, rows, old) -> bool:
+        current = self._old_child_rows(table, old["_uuid"])
+        new = {u: (v, p, i) for u, v, p, i in rows[table.name]}
+        if set(current) != set(new):
+            return True
+        return any(current[u].get(k) != val for u, (v, p, i) in new.items() for k, val in v.items()) or any(
+            current[u]["_position"] != i for u, (v, p, i) in new.items())
+
+    def _save_children(self, form_id, tables, rows, root_uuid, stamp, result: SaveResult) -> None:
+        for table in tables[1:]:  # parents before children, so foreign keys hold
+            current = self._old_child_rows(table, root_uuid)
+            for row_uuid, values, parent, position in rows[table.name]:
+                before = current.pop(row_uuid, None)
+                if before is None:
+                    self._insert(table, {"_uuid": row_uuid, "_parent": parent, "_root": root_uuid,
+                                         "_position": position, **values})
+                    self._audit("create", form_id, root_uuid, table.name, row_uuid, None, None,
+                                {k: v for k, v in values.items() if v is not None}, stamp)
+                    result.changes.append((f"{table.repeat.name}[{position}]", None, "new row"))
+                    continue
+                changes = {k: v for k, v in values.items() if before.get(k) != v}
+                if before["_position"] != position:
+                    changes["_position"] = position
+                self._update(table, row_uuid, changes)
+                for key, value in changes.items():
+                    self._audit("update", form_id, root_uuid, table.name, row_uuid, key, before.get(key), value,
+                                stamp)
+                    result.changes.append((f"{table.repeat.name}[{position}].{key}", before.get(key), value))
+            # rows no longer in the record: kept in the audit trail whole, so the removal can be undone
+            for row_uuid, before in current.items():
+                self.conn.execute(f"DELETE FROM {quote(table.name)} WHERE _uuid = ?", (row_uuid,))
+                self._audit("remove_row", form_id, root_uuid, table.name, row_uuid, None, before, None, stamp)
+                result.changes.append((f"{table.repeat.name}[{before['_position']}]", "row", None))
+
+    def delete(self, form_id: str, uuid: str) -> None:
+        """Mark a record deleted; `undelete` brings it back. Nothing is erased."""
+        self._set_deleted(form_id, uuid, 1)
+
+    def undelete(self, form_id: str, uuid: str) -> None:
+        self._set_deleted(form_id, uuid, 0)
+
+    def _set_deleted(self, form_id: str, uuid: str, flag: int) -> None:
+        self._check_thread()
+        table = self._tables[self.form(form_id).form_id][0]
+        with self.transaction():
+            row = self.conn.execute(f"SELECT _deleted, _revision FROM {quote(table.name)} WHERE _uuid = ?",
+                                    (uuid,)).fetchone()
+            if row is None:
+                raise StorageError(f"no {form_id} record {uuid}")
+            if row[0] == flag:
+                return
+            stamp = now()
+            self._update(table, uuid, {"_deleted": flag, "_revision": row[1] + 1, "_modified": stamp,
+                                       "_modified_by": self.officer, "_modified_device": self.device})
+            self._audit("delete" if flag else "undelete", form_id, uuid, table.name, uuid, "_deleted", row[0], flag,
+                        stamp)
+
+    # -- the bulk path (imports, merges, demo data) ----------------------------------------------
+    def bulk_insert(self, form_id: str, records: Iterable[dict], *, status: str = "final",
+                    source: str = "", progress: Callable[[int], None] | None = None,
+                    cancel: Callable[[], bool] | None = None) -> tuple[int, str]:
+        """Insert many new records in one transaction with executemany; all or nothing.
+
+        Values are checked and converted as in `save`, but calculations are taken as given and
+        'final' validation is left to the caller. Returns (count, batch id); every record carries
+        the batch id, so a whole import can be found and undone.
+        """
+        self._check_thread()
+        form = self.form(form_id)
+        tables = self._tables[form_id]
+        batch = new_uuid()
+        stamp = now()
+        buffers: dict[str, list[dict]] = {t.name: [] for t in tables}
+        count = 0
+        with self.transaction():
+            for record in records:
+                problems: list[Problem] = []
+                uuid = record.get("_uuid") or new_uuid()
+                rows = self._flatten(form, tables, record, uuid, problems)
+                if problems:
+                    raise RecordError([Problem(p.message, p.params, sheet=f"record {count + 1}: {p.sheet}",
+                                               column=p.column) for p in problems])
+                _, values, _, _ = rows[tables[0].name][0]
+                buffers[tables[0].name].append({
+                    "_uuid": uuid, "_form_id": form_id, "_form_version": form.version,
+                    "_created": record.get("_created") or stamp, "_modified": record.get("_modified") or stamp,
+                    "_officer": record.get("_officer") or self.officer, "_device": self.device,
+                    "_modified_by": self.officer, "_modified_device": self.device,
+                    "_status": record.get("_status") or status, "_deleted": 0, "_revision": 1, "_batch": batch,
+                    **values})
+                for table in tables[1:]:
+                    for row_uuid, values, parent, position in rows[table.name]:
+                        buffers[table.name].append({"_uuid": row_uuid, "_parent": parent, "_root": uuid,
+                                                    "_position": position, **values})
+                count += 1
+                if count % FLUSH_EVERY == 0:
+                    self._flush(tables, buffers)
+                    if progress:
+                        progress(count)
+                    if cancel and cancel():
+                        raise Cancelled()
+            self._flush(tables, buffers)
+            self._audit("bulk_insert", form_id, None, tables[0].name, None, "_batch", None,
+                        {"batch": batch, "count": count, "source": source}, stamp)
+        if progress:
+            progress(count)
+        return count, batch
+
+    def _flush(self, tables: list[Table], buffers: dict[str, list[dict]]) -> None:
+        for table in tables:  # parents first
+            rows = buffers[table.name]
+            if not rows:
+                continue
+            meta = list(ROOT_META if table.is_root else CHILD_META)
+            cols = meta + [c.name for c in table.columns]
+            sql = (f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, cols))}) "
+                   f"VALUES ({', '.join('?' * len(cols))})")
+            self.conn.executemany(sql, ([row.get(c) for c in cols] for row in rows))
+            rows.clear()
+
+    # -- reading -------------------------------------------------------------------------------
+    def get(self, form_id: str, uuid: str, *, include_deleted: bool = False) -> dict | None:
+        """A record as a dict: fields, meta keys (`_uuid`, `_status`, ...) and repeats as lists."""
+        tables = self._tables[self.form(form_id).form_id]
+        cur = self.conn.execute(f"SELECT * FROM {quote(tables[0].name)} WHERE _uuid = ?", (uuid,))
+        row = cur.fetchone()
+        if row is None:
+            return None
+        record = dict(zip([d[0] for d in cur.description], row))
+        if record["_deleted"] and not include_deleted:
+            return None
+        by_parent: dict[str, dict] = {uuid: record}
+        for table in tables[1:]:
+            cur = self.conn.execute(f"SELECT * FROM {quote(table.name)} WHERE _root = ? ORDER BY _position",
+                                    (uuid,))
+            names = [d[0] for d in cur.description]
+            for r in cur:
+                item = dict(zip(names, r))
+                parent = by_parent.get(item.pop("_parent"))
+                item.pop("_root")
+                if parent is not None:
+                    parent.setdefault(table.repeat.name, []).append(item)
+                    by_parent[item["_uuid"]] = item
+        return record
+
+    def records(self, form_id: str, *, include_deleted: bool = False, limit: int | None = None) -> Iterator[dict]:
+        """The form's own rows (no repeats), newest change first."""
+        table = self._tables[self.form(form_id).form_id][0]
+        sql = f"SELECT * FROM {quote(table.name)}"
+        if not include_deleted:
+            sql += " WHERE _deleted = 0"
+        sql += " ORDER BY _modified DESC, rowid DESC"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        cur = self.conn.execute(sql)
+        names = [d[0] for d in cur.description]
+        for r in cur:
+            yield dict(zip(names, r))
+
+    def count(self, form_id: str, *, include_deleted: bool = False) -> int:
+        table = self._tables[self.form(form_id).form_id][0]
+        sql = f"SELECT COUNT(*) FROM {quote(table.name)}" + ("" if include_deleted else " WHERE _deleted = 0")
+        return self.conn.execute(sql).fetchone()[0]
+
+    def history(self, record_uuid: str) -> list[dict]:
+        cur = self.conn.execute("SELECT * FROM _audit WHERE record_uuid = ? ORDER BY id", (record_uuid,))
+        names = [d[0] for d in cur.description]
+        out = []
+        for r in cur:
+            item = dict(zip(names, r))
+            for key in ("old", "new"):
+                item[key] = json.loads(item[key]) if item[key] is not None else None
+            out.append(item)
+        return out
+
+    def backup(self, target: str | Path) -> Path:
+        """A consistent copy of the project (WAL included), written beside then renamed into place."""
+        target = Path(target)
+        tmp = target.with_name(target.name + ".part")
+        tmp.unlink(missing_ok=True)
+        dest = sqlite3.connect(str(tmp))
+        try:
+            self.conn.backup(dest)
+        finally:
+            dest.close()
+        shutil.move(str(tmp), str(target))
+        return target
+
+
+def _merge(old: dict, new: dict) -> dict:
+    """A saved record updated with the keys given in `new` (repeats replace whole lists)."""
+    merged = {k: v for k, v in old.items()}
+    merged.update({k: v for k, v in new.items()})
+    return merged
+
+
+def open_project(path: str | Path, **kw) -> Project:
+    return Project.open(path, **kw)
+
+
+__all__ = ["Project", "SaveResult", "FormChange", "Cancelled", "open_project"]
