@@ -31,6 +31,8 @@ class Problem:
         return tr(self.message, lang, **self.params)
 
     def where(self, lang: str | None = None) -> str:
+        if not self.file and self.row is None:  # a place in a record: members[2].age
+            return ".".join(p for p in (self.sheet, self.column) if p)
         parts = []
         if self.file:
             parts.append(self.file)

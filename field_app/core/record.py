@@ -7,6 +7,7 @@ reported as a warning, never dropped.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import math
 from functools import lru_cache
@@ -14,6 +15,7 @@ from functools import lru_cache
 from . import expr
 from .errors import Problem
 from .forms import model as m
+from .forms.sheets import language_code
 from .i18n import N_, language
 from .values import ValueProblem, coerce, coerce_unit
 
@@ -89,6 +91,9 @@ class ChoiceContext(RecordContext):
     def column(self, name: str):
         if name == "name":
             return self.choice.name
+        base, _, lang = name.partition("::")
+        if base == "label":
+            return self.choice.labels.get(language_code(lang) if lang else self.form.default_language, "")
         return self.choice.columns.get(name, "")
 
 
@@ -190,6 +195,7 @@ def validate(form: m.Form, record: dict, lang: str | None = None, today: dt.date
     """Every problem with a record: errors (blocking 'final') and warnings. The record is not changed."""
     lang = lang or language()
     problems: list[Problem] = []
+    record = compute(form, copy.deepcopy(record), today)  # checks see calculations; the caller's dict is untouched
     base = RecordContext(form, record, today=today)
     hidden: set[int] = set()  # ids of groups found not relevant
 

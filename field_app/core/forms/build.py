@@ -14,6 +14,7 @@ from pathlib import Path
 from .. import expr
 from .. import units
 from ..errors import FormError, Problem
+from ..i18n import tr
 from ..text import nfc
 from . import model as m
 from .sheets import Sheet, language_code, read_csv, read_sheets
@@ -44,6 +45,9 @@ class _Builder:
 
     def error(self, message, sheet="", row=None, column="", **params):
         self.problems.append(Problem(message, params, self.file, sheet, row, column, "error", self.unit))
+
+    def place(self, row) -> str:
+        return tr("line {row}", row=row) if self.unit == "line" else tr("row {row}", row=row)
 
     def warn(self, message, sheet="", row=None, column="", **params):
         self.warnings.append(Problem(message, params, self.file, sheet, row, column, "warning", self.unit))
@@ -138,8 +142,9 @@ class _Builder:
                     self.error("'{type}' closes nothing: no group or repeat is open.", sheet.name, row.number,
                                "type", type=type_text)
                 elif top.kind != want:
-                    self.error("'{type}' cannot close the {kind} '{name}' opened on row {opened}.", sheet.name,
-                               row.number, "type", type=type_text, kind=top.kind, name=top.name, opened=top.row)
+                    self.error("'{type}' cannot close the {kind} '{name}' opened on {opened}.", sheet.name,
+                               row.number, "type", type=type_text, kind=top.kind, name=top.name,
+                               opened=self.place(top.row))
                 else:
                     stack.pop()
                 continue
@@ -223,8 +228,8 @@ def check_names(b: _Builder, form: m.Form, sheet_name: str):
     others: list[tuple[m.Field, m.Field]] = []
     for f in form.walk():
         if f.name in seen:
-            b.error("Name '{name}' is used twice (first on row {first}): names must be unique in a form.",
-                    sheet_name, f.row, "name", name=f.name, first=seen[f.name].row)
+            b.error("Name '{name}' is used twice (first on {first}): names must be unique in a form.",
+                    sheet_name, f.row, "name", name=f.name, first=b.place(seen[f.name].row))
         else:
             seen[f.name] = f
         if f.or_other:
@@ -387,7 +392,7 @@ def build_form(path: Path) -> tuple[m.Form, list[Problem]]:
         check_names(b, form, name)
         check_choices(b, form, name)
         check_expressions(b, form, name)
-        if not form.fields:
+        if not form.fields and not b.problems:
             b.error("The survey sheet has no questions.", name)
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", form.form_id):
         safe = re.sub(r"\W+", "_", unicodedata.normalize("NFKD", form.form_id).encode("ascii", "ignore").decode())

@@ -72,6 +72,8 @@ def _check_file(path: Path) -> None:
     if not head:
         return
     uri = path.resolve().as_uri() + "?mode=ro"
+    sides = [Path(f"{path}-wal"), Path(f"{path}-shm")]
+    existed = [p.exists() for p in sides]
     try:
         conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
         try:
@@ -85,6 +87,10 @@ def _check_file(path: Path) -> None:
             conn.close()
     except sqlite3.DatabaseError as e:
         raise StorageError(f"{path} cannot be read as a project: {e}") from None
+    finally:
+        for side, was in zip(sides, existed):  # leave no trace of the look
+            if not was and side.exists() and side.stat().st_size == 0 or (not was and side.name.endswith("-shm")):
+                side.unlink(missing_ok=True)
     if version > migrations.SCHEMA_VERSION:
         raise NewerDatabaseError(
             f"{path} was written by a newer field-app (schema {version}, this program knows up to "
@@ -435,7 +441,7 @@ class Project:
 
     # -- the bulk path (imports, merges, demo data) ----------------------------------------------
     def bulk_insert(self, form_id: str, records: Iterable[dict], *, status: str = "final",
-                    source: str = "", progress: Callable[[int], None] | None = None,
+                    source: str = "", batch: str | None = None, progress: Callable[[int], None] | None = None,
                     cancel: Callable[[], bool] | None = None) -> tuple[int, str]:
         """Insert many new records in one transaction with executemany; all or nothing.
 
@@ -446,7 +452,7 @@ class Project:
         self._check_thread()
         form = self.form(form_id)
         tables = self._tables[form_id]
-        batch = new_uuid()
+        batch = batch or new_uuid()
         stamp = now()
         buffers: dict[str, list[dict]] = {t.name: [] for t in tables}
         count = 0

@@ -1,0 +1,1 @@
+"""The Qt shell: thin widgets over field_app.core. All Qt imports pass through ui/qt.py."""

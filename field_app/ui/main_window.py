@@ -1,0 +1,243 @@
+"""The main window: the project's forms, their latest records, and one record in detail.
+
+A shell that delegates: it reads through `Project` and formats through core functions.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from ..core.forms import Form
+from ..core.forms import model as m
+from ..core.i18n import LANGUAGES, language, set_language, tr
+from ..core.storage import Project
+from ..core import units
+from .qt import (
+    QAbstractItemView, QAbstractTableModel, QAction, QComboBox, QFileDialog, QHeaderView, QLabel, QListWidget,
+    QListWidgetItem, QMainWindow, QMessageBox, QModelIndex, QSplitter, QTableView, QTextBrowser, QToolBar, Qt,
+)
+
+RECORD_LIMIT = 1000
+SUMMARY_FIELDS = 6
+
+
+def display(form: Form, f: m.Field, value, record: dict | None = None, lang: str = "en") -> str:
+    """An answer as a person reads it: choice labels, units, grouped money."""
+    if value is None or value == "":
+        return ""
+    if f.kind in (m.SELECT_ONE, m.SELECT_MULTIPLE):
+        clist = form.choices.get(f.list_name)
+        if clist is not None:
+            labels = []
+            for name in str(value).split():
+                choice = clist.get(name)
+                labels.append(choice.label(lang, form.default_language) if choice else name)
+            return ", ".join(labels)
+    if f.kind == m.MONEY and isinstance(value, int):
+        return f"{value:,}".replace(",", ".") + " đ"
+    if f.kind == m.QUANTITY and record is not None:
+        unit = record.get(f"{f.name}_unit")
+        number = f"{value:g}" if isinstance(value, float) else str(value)
+        return f"{number} {units.UNITS[unit].label(lang)}" if unit in units.UNITS else number
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+class RecordsModel(QAbstractTableModel):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.form: Form | None = None
+        self.rows: list[dict] = []
+        self.fields: list[m.Field] = []
+
+    def load(self, form: Form | None, rows: list[dict]) -> None:
+        self.beginResetModel()
+        self.form, self.rows = form, rows
+        self.fields = [] if form is None else [
+            f for f in form.table_fields(None) if f.kind not in (m.META, m.CALCULATE) and not f.personal
+        ][:SUMMARY_FIELDS]
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else 2 + len(self.fields)
+
+    def headerData(self, section, orientation, role=Qt.DisplayRole):
+        if role != Qt.DisplayRole or orientation != Qt.Horizontal:
+            return None
+        if section == 0:
+            return tr("Status")
+        if section == 1:
+            return tr("Changed")
+        return self.fields[section - 2].label(language(), self.form.default_language)
+
+    def data(self, index, role=Qt.DisplayRole):
+        if role != Qt.DisplayRole or not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        col = index.column()
+        if col == 0:
+            return tr("final") if row["_status"] == "final" else tr("draft")
+        if col == 1:
+            return (row["_modified"] or "")[:16].replace("T", " ")
+        f = self.fields[col - 2]
+        return display(self.form, f, row.get(f.name), row, language())
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, project: Project):
+        super().__init__()
+        self.project = project
+        self.resize(1180, 720)
+        self.forms = QListWidget()
+        self.forms.setMinimumWidth(220)
+        self.model = RecordsModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.table.verticalHeader().setVisible(False)
+        self.detail = QTextBrowser()
+        self.detail.setMinimumWidth(320)
+        split = QSplitter()
+        split.addWidget(self.forms)
+        split.addWidget(self.table)
+        split.addWidget(self.detail)
+        split.setStretchFactor(1, 3)
+        split.setStretchFactor(2, 2)
+        self.setCentralWidget(split)
+
+        self.toolbar = QToolBar()
+        self.toolbar.setMovable(False)
+        self.addToolBar(self.toolbar)
+        self.open_action = QAction(self)
+        self.open_action.setShortcut("Ctrl+O")
+        self.open_action.triggered.connect(self.choose_project)
+        self.toolbar.addAction(self.open_action)
+        self.lang_label = QLabel()
+        self.toolbar.addSeparator()
+        self.toolbar.addWidget(self.lang_label)
+        self.lang = QComboBox()
+        for code, name in LANGUAGES.items():
+            self.lang.addItem(name, code)
+        self.lang.setCurrentIndex(list(LANGUAGES).index(language()))
+        self.lang.currentIndexChanged.connect(self.change_language)
+        self.toolbar.addWidget(self.lang)
+        self.status = QLabel()
+        self.statusBar().addPermanentWidget(self.status)
+
+        self.forms.currentRowChanged.connect(self.show_form)
+        self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self.show_record(cur.row()))
+        self.retranslate()
+        self.fill_forms()
+
+    # -- text ------------------------------------------------------------------------------------
+    def retranslate(self) -> None:
+        self.setWindowTitle(tr("field-app — {name}", name=Path(self.project.path).name))
+        self.open_action.setText(tr("Open project…"))
+        self.lang_label.setText(tr("Language:") + " ")
+        self.status.setText(tr("Officer: {officer} · Device: {device}", officer=self.project.officer or "-",
+                               device=self.project.device))
+
+    def change_language(self, index: int) -> None:
+        set_language(self.lang.itemData(index))
+        self.retranslate()
+        current = self.forms.currentRow()
+        self.fill_forms()
+        self.forms.setCurrentRow(max(current, 0))
+
+    # -- content ---------------------------------------------------------------------------------
+    def fill_forms(self) -> None:
+        self.forms.blockSignals(True)
+        self.forms.clear()
+        for form in self.project.forms().values():
+            item = QListWidgetItem(tr("{title}\n{count} records", title=form.title_text(language()),
+                                      count=f"{self.project.count(form.form_id):,}"))
+            item.setData(Qt.UserRole, form.form_id)
+            self.forms.addItem(item)
+        self.forms.blockSignals(False)
+        if self.forms.count():
+            self.forms.setCurrentRow(0)
+            self.show_form(0)
+        else:
+            self.model.load(None, [])
+            self.detail.setHtml(f"<p>{html.escape(tr('This project has no forms yet.'))}</p>")
+
+    def current_form(self) -> Form | None:
+        item = self.forms.currentItem()
+        return self.project.form(item.data(Qt.UserRole)) if item else None
+
+    def show_form(self, row: int) -> None:
+        form = self.current_form()
+        if form is None:
+            return
+        rows = list(self.project.records(form.form_id, limit=RECORD_LIMIT))
+        self.model.load(form, rows)
+        self.statusBar().showMessage(tr("{form}: showing {shown} of {total} records", form=form.form_id,
+                                        shown=len(rows), total=self.project.count(form.form_id)))
+        if rows:
+            self.table.selectRow(0)
+            self.show_record(0)
+        else:
+            self.detail.clear()
+
+    def show_record(self, row: int) -> None:
+        form = self.model.form
+        if form is None or row < 0 or row >= len(self.model.rows):
+            return
+        record = self.project.get(form.form_id, self.model.rows[row]["_uuid"])
+        if record is not None:
+            self.detail.setHtml(record_html(form, record, language()))
+
+    def choose_project(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, tr("Open project"), str(Path(self.project.path).parent),
+                                              tr("field-app projects (*.fieldapp);;All files (*)"))
+        if not path:
+            return
+        try:
+            project = Project.open(path, officer=self.project.officer)
+        except Exception as e:  # shown, never a crash
+            QMessageBox.warning(self, tr("Cannot open project"), str(e))
+            return
+        self.project.close()
+        self.project = project
+        self.retranslate()
+        self.fill_forms()
+
+    def closeEvent(self, event) -> None:
+        self.project.close()
+        super().closeEvent(event)
+
+
+def record_html(form: Form, record: dict, lang: str) -> str:
+    """One record as readable HTML: labels in the chosen language, repeats as numbered rows."""
+    out = [f"<h3>{html.escape(form.title_text(lang))}</h3>"]
+
+    def fields_of(container: dict, parent: m.Field, depth: int):
+        for f in parent.children:
+            if f.kind == m.GROUP:
+                out.append(f"<h4>{html.escape(f.label(lang, form.default_language))}</h4>")
+                fields_of(container, f, depth)
+            elif f.kind == m.REPEAT:
+                items = container.get(f.name) or []
+                out.append(f"<h4>{html.escape(f.label(lang, form.default_language))} ({len(items)})</h4>")
+                for i, item in enumerate(items, start=1):
+                    out.append(f"<p style='margin-left:{12 * (depth + 1)}px'><b>{i}.</b> ")
+                    parts = []
+                    for c in f.children:
+                        if c.stored and item.get(c.name) not in (None, ""):
+                            parts.append(f"{html.escape(c.label(lang, form.default_language))}: "
+                                         f"{html.escape(display(form, c, item.get(c.name), item, lang))}")
+                    out.append("; ".join(parts) + "</p>")
+            elif f.stored and f.kind != m.META and container.get(f.name) not in (None, ""):
+                value = display(form, f, container.get(f.name), container, lang)
+                out.append(f"<p style='margin:2px 0 2px {12 * depth}px'>{html.escape(f.label(lang, form.default_language))}: "
+                           f"<b>{html.escape(value)}</b></p>")
+
+    fields_of(record, form.root, 0)
+    return "\n".join(out)
