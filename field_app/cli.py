@@ -204,9 +204,9 @@ def show(project, form_id, uuid, limit, deleted, as_json):
     if as_json:
         click.echo(_dump(rows))
         return
-    fields = [f.name for f in form.table_fields(None) if f.kind not in ("meta", "calculate")][:4]
+    fields = [f.name for f in form.table_fields(None) if f.kind not in ("meta", "calculate")]
     for r in rows:
-        values = "  ".join(str(r.get(n)) for n in fields if r.get(n) is not None)
+        values = "  ".join([str(r[n]) for n in fields if r.get(n) not in (None, "")][:5])
         flag = " (deleted)" if r["_deleted"] else ""
         click.echo(f"{r['_uuid']}  {r['_status']:<5}  {r['_modified']}  {values}{flag}")
 

@@ -45,6 +45,20 @@ def display(form: Form, f: m.Field, value, record: dict | None = None, lang: str
     return str(value)
 
 
+def summary_fields(form: Form) -> list[m.Field]:
+    """The columns of the record list: required answers first (no defaults, no personal data)."""
+    candidates = [f for f in form.table_fields(None) if f.kind not in (m.META, m.CALCULATE) and not f.personal]
+    required = [f for f in candidates if f.required == "yes" and not f.default]
+    rest = [f for f in candidates if f not in required]
+    return (required + rest)[:SUMMARY_FIELDS]
+
+
+def caption(text: str) -> str:
+    """A label followed by its value: 'Price:' but 'Who paid?' stays as it is."""
+    text = text.strip()
+    return text if text.endswith(("?", ":", "？")) else text + ":"
+
+
 class RecordsModel(QAbstractTableModel):
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -55,9 +69,7 @@ class RecordsModel(QAbstractTableModel):
     def load(self, form: Form | None, rows: list[dict]) -> None:
         self.beginResetModel()
         self.form, self.rows = form, rows
-        self.fields = [] if form is None else [
-            f for f in form.table_fields(None) if f.kind not in (m.META, m.CALCULATE) and not f.personal
-        ][:SUMMARY_FIELDS]
+        self.fields = [] if form is None else summary_fields(form)
         self.endResetModel()
 
     def rowCount(self, parent=QModelIndex()):
@@ -178,7 +190,7 @@ class MainWindow(QMainWindow):
             return
         rows = list(self.project.records(form.form_id, limit=RECORD_LIMIT))
         self.model.load(form, rows)
-        self.statusBar().showMessage(tr("{form}: showing {shown} of {total} records", form=form.form_id,
+        self.statusBar().showMessage(tr("{form}: showing {shown} of {total} records", form=form.title_text(language()),
                                         shown=len(rows), total=self.project.count(form.form_id)))
         if rows:
             self.table.selectRow(0)
@@ -218,6 +230,9 @@ def record_html(form: Form, record: dict, lang: str) -> str:
     """One record as readable HTML: labels in the chosen language, repeats as numbered rows."""
     out = [f"<h3>{html.escape(form.title_text(lang))}</h3>"]
 
+    def shown(f: m.Field) -> bool:  # answers, and calculations the form gave a label
+        return f.stored and f.kind != m.META and (f.kind != m.CALCULATE or bool(f.labels))
+
     def fields_of(container: dict, parent: m.Field, depth: int):
         for f in parent.children:
             if f.kind == m.GROUP:
@@ -230,13 +245,14 @@ def record_html(form: Form, record: dict, lang: str) -> str:
                     out.append(f"<p style='margin-left:{12 * (depth + 1)}px'><b>{i}.</b> ")
                     parts = []
                     for c in f.children:
-                        if c.stored and item.get(c.name) not in (None, ""):
-                            parts.append(f"{html.escape(c.label(lang, form.default_language))}: "
+                        if shown(c) and item.get(c.name) not in (None, ""):
+                            parts.append(f"{html.escape(caption(c.label(lang, form.default_language)))} "
                                          f"{html.escape(display(form, c, item.get(c.name), item, lang))}")
                     out.append("; ".join(parts) + "</p>")
-            elif f.stored and f.kind != m.META and container.get(f.name) not in (None, ""):
+            elif shown(f) and container.get(f.name) not in (None, ""):
                 value = display(form, f, container.get(f.name), container, lang)
-                out.append(f"<p style='margin:2px 0 2px {12 * depth}px'>{html.escape(f.label(lang, form.default_language))}: "
+                label = caption(f.label(lang, form.default_language))
+                out.append(f"<p style='margin:2px 0 2px {12 * depth}px'>{html.escape(label)} "
                            f"<b>{html.escape(value)}</b></p>")
 
     fields_of(record, form.root, 0)
