@@ -78,7 +78,7 @@ def demo(path, households, seed, force):
     start = time.perf_counter()
 
     def progress(done):
-        click.echo(f"\r  {done:,} records", nl=False, err=True)
+        click.echo("\r  " + tr("{n} records", n=f"{done:,}"), nl=False, err=True)
 
     counts = make_demo(Path(path), households=households, seed=seed, replace=force, progress=progress)
     click.echo("", err=True)
@@ -99,7 +99,8 @@ def forms(project, as_json):
         click.echo(_dump(rows))
         return
     for r in rows:
-        click.echo(f"{r['form_id']:<24} v{r['version']:<12} {r['records']:>9,} records  {r['title']}")
+        count = tr("{n} records", n=f"{r['records']:,}")
+        click.echo(f"{r['form_id']:<24} v{r['version']:<12} {count:>16}  {r['title']}")
 
 
 @cli.command("check-form")
@@ -207,7 +208,7 @@ def show(project, form_id, uuid, limit, deleted, as_json):
     fields = [f.name for f in form.table_fields(None) if f.kind not in ("meta", "calculate")]
     for r in rows:
         values = "  ".join([str(r[n]) for n in fields if r.get(n) not in (None, "")][:5])
-        flag = " (deleted)" if r["_deleted"] else ""
+        flag = " " + tr("(deleted)") if r["_deleted"] else ""
         click.echo(f"{r['_uuid']}  {r['_status']:<5}  {r['_modified']}  {values}{flag}")
 
 

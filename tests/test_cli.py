@@ -8,7 +8,6 @@ import sqlite3
 import subprocess
 import sys
 
-import pytest
 
 from conftest import ROOT, sample
 from field_app.cli import cli, main

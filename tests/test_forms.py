@@ -226,3 +226,17 @@ def test_vietnamese_messages(write_form):
         assert "hai lần" in str(errors[0])
     finally:
         set_language("en")
+
+
+def test_reasons_and_kinds_are_translated(write_form):
+    from field_app.core.i18n import set_language
+
+    _f, errors, _ = check_form(write_form([{"type": "geotrace", "name": "a", "label": "A"},
+                                           {"type": "begin_repeat", "name": "r", "label": "R"},
+                                           {"type": "text", "name": "b", "label": "B"}]))
+    set_language("vi")
+    try:
+        text = " ".join(str(e) for e in errors)
+        assert "công cụ bản đồ" in text and "nhóm lặp" in text and "line" not in text
+    finally:
+        set_language("en")

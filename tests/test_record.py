@@ -150,3 +150,15 @@ def test_household_gazetteer_cascade():
     assert communes and all(c.columns.get("district") == "bac_tra_my" or c.name == "other" for c in communes)
     new = RecordContext(form, {"admin_system": "2025", "province": "da_nang"})
     assert {c.name for c in choices_for(form.fields["province"], form, new)} >= {"da_nang", "lao_cai"}
+
+
+def test_defaults_for_a_new_record(write_form):
+    from field_app.core.record import defaults
+
+    form = load_form(write_form([
+        {"type": "select_one s", "name": "system", "label": "S", "default": "2025"},
+        {"type": "date", "name": "d", "label": "D", "default": "today()"},
+        {"type": "integer", "name": "n", "label": "N"},
+    ], [{"list_name": "s", "name": "2025", "label": "2025"}]))
+    assert defaults(form, today=TODAY) == {"system": "2025", "d": "2024-06-30"}
+    assert defaults(builtin_form("household"))["admin_system"] == "2025"

@@ -28,10 +28,10 @@ def msgids(root: Path = ROOT / "field_app") -> dict[str, str]:
                 continue
             arg = node.args[0]
             parts = []
-            if isinstance(arg, ast.BinOp):  # "text" + ("{hint}" if ... else "")
-                arg = arg.left
-            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-                parts.append(arg.value)
+            options = [arg.body, arg.orelse] if isinstance(arg, ast.IfExp) else [arg]  # "a" if x else "b"
+            for option in options:
+                if isinstance(option, ast.Constant) and isinstance(option.value, str):
+                    parts.append(option.value)
             for text in parts:
                 if text.strip() and text != "{text}":
                     found.setdefault(text, f"{path.relative_to(ROOT)}:{node.lineno}")

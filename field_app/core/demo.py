@@ -195,7 +195,8 @@ def _clusters() -> list[_Cluster]:
             ("td_ho_thau", "td_giang_ma", "pt_dao_san", "pt_sin_suoi_ho", "sh_ta_phin", "sh_hong_thu"),
             0.18, (22.38, 103.30),
             {"hmong": 50, "dao": 20, "ha_nhi": 10, "thai": 10, "kinh": 7, "giay": 2, "other": 1},
-            "Bản", (("tam_duong", "td_ho_thau", "lai_chau", "ta_leng"), ("phong_tho", "pt_dao_san", "lai_chau", "dao_san"),
+            "Bản", (("tam_duong", "td_ho_thau", "lai_chau", "ta_leng"),
+                    ("phong_tho", "pt_dao_san", "lai_chau", "dao_san"),
                     ("sin_ho", "sh_ta_phin", "lai_chau", "sin_ho")),
         ),
         _Cluster(
@@ -204,16 +205,19 @@ def _clusters() -> list[_Cluster]:
             ("ng_ta_bhing", "ng_cha_val", "dg_song_kon", "tg_a_tieng", "btm_tra_giac", "ntm_tra_cang"),
             0.25, (15.60, 107.70),
             {"co_tu": 45, "xo_dang": 14, "ca_dong": 10, "gie_trieng": 15, "kinh": 15, "other": 1},
-            "Thôn", (("nam_giang", "ng_ta_bhing", "da_nang", "ben_giang"), ("dong_giang", "dg_song_kon", "da_nang", "song_kon"),
+            "Thôn", (("nam_giang", "ng_ta_bhing", "da_nang", "ben_giang"),
+                     ("dong_giang", "dg_song_kon", "da_nang", "song_kon"),
                      ("tay_giang", "tg_a_tieng", "da_nang", "tay_giang")),
         ),
         _Cluster(
             "hn", "starch", "HN", "TB", "ha_noi_old", ("hoai_duc", "quoc_oai"),
-            ("hd_duong_lieu", "hd_minh_khai", "hd_cat_que", "qo_cong_hoa", "hd_dac_so", "hd_yen_so"),
+            ("hd_duong_lieu", "hd_minh_khai", "qo_cong_hoa", "hd_cat_que", "hd_dac_so", "hd_yen_so"),
             0.35, (21.05, 105.66),
             {"kinh": 99, "other": 1},
-            "Thôn", (("hoai_duc", "hd_duong_lieu", "ha_noi", "duong_hoa"), ("hoai_duc", "hd_minh_khai", "ha_noi", "duong_hoa"),
-                     ("hoai_duc", "hd_cat_que", "ha_noi", "duong_hoa"), ("quoc_oai", "qo_cong_hoa", "ha_noi", "hung_dao")),
+            "Thôn", (("hoai_duc", "hd_duong_lieu", "ha_noi", "duong_hoa"),
+                     ("hoai_duc", "hd_minh_khai", "ha_noi", "duong_hoa"),
+                     ("hoai_duc", "hd_cat_que", "ha_noi", "duong_hoa"),
+                     ("quoc_oai", "qo_cong_hoa", "ha_noi", "hung_dao")),
         ),
     ]
 
@@ -239,8 +243,9 @@ def _choose_communes(rng: random.Random, cl: _Cluster, rows: list[dict] | None, 
         cl.communes = list(cl.fallback)
         return
     chosen = [cands[c] for c in cl.preferred if c in cands][:n]
-    rest = sorted(set(cands) - {c[1] for c in chosen})
-    chosen += [cands[c] for c in rng.sample(rest, min(len(rest), n - len(chosen)))] if len(chosen) < n else []
+    if len(chosen) < n:
+        rest = sorted(set(cands) - {c[1] for c in chosen})
+        chosen += [cands[c] for c in rng.sample(rest, min(len(rest), n - len(chosen)))]
     cl.communes = chosen
 
 
@@ -273,7 +278,7 @@ class _Demo:
         rows = _gazetteer_communes(forms_dir)
         setup = random.Random(seed + 1)
         for cl in self.clusters:
-            n = max(3, min(12, int(households * cl.share) // 40))
+            n = max(4, min(12, int(households * cl.share) // 40))
             _choose_communes(setup, cl, rows, n)
             cl.officers = [_name(setup, "kinh", setup.random() < 0.5) for _ in range(3)]
         # Trade window: the 12 months before today, weighted by season; lots start early enough
@@ -286,9 +291,11 @@ class _Demo:
             acc += MONTH_WEIGHT[d.month]
             cum.append(acc)
         self.trade_cum = cum
+        # this season's farm-gate price of dried cardamom (set by demand across the border)
+        self.cardamom_price = setup.uniform(250_000, 290_000)
         self.lot_serial = 0
         self.ent_serial = 0
-        # enterprises: (id, role) by (cluster, role) and by (chain, role)
+        # enterprise ids by (cluster, role) and by (chain, role); recent households for hh-to-hh trades
         self.local: dict[tuple[str, str], list[str]] = {}
         self.chain_pool: dict[tuple[str, str], list[str]] = {}
         self.recent: dict[str, deque] = {c.key: deque(maxlen=40) for c in self.clusters}
@@ -340,13 +347,12 @@ class _Demo:
             unit = "kg" if r < 0.3 else ("yen" if r < 0.45 else "ta")
         else:
             unit = "ta" if r < 0.4 else "tan"
+        if kg >= 50_000:
+            unit = "tan"
         f = UNIT_KG[unit]
-        if unit == "kg":
-            q = float(round(kg))
-        elif unit == "yen":
-            q = round(kg / f, 1)
-        else:
-            q = round(kg / f, 2)
+        q = kg / f
+        # as precise as people say it: 1,234 kg, 12.3 tạ, 2.35 tấn
+        q = float(round(q)) if (unit == "kg" or q >= 100) else round(q, 1 if (unit == "yen" or q >= 10) else 2)
         if q <= 0:
             q, unit = max(1.0, float(round(kg))), "kg"
         return (int(q) if q == int(q) else q), unit
@@ -364,11 +370,13 @@ class _Demo:
     # --------------------------------------------------------------- enterprises
     ROLES = {
         "lc": (("collector", "trader", "exporter", "processor"),
-               {"collector": 55, "trader": 20, "processor": 10, "exporter": 6, "input_supplier": 5, "service_provider": 4}),
+               {"collector": 55, "trader": 20, "processor": 10, "exporter": 6, "input_supplier": 5,
+                "service_provider": 4}),
         "lch": (("collector", "trader"),
                 {"collector": 60, "trader": 22, "processor": 8, "input_supplier": 6, "service_provider": 4}),
         "qn": (("collector", "trader", "processor", "exporter"),
-               {"collector": 45, "trader": 15, "processor": 25, "exporter": 7, "equipment_maker": 3, "service_provider": 5}),
+               {"collector": 45, "trader": 15, "processor": 25, "exporter": 7, "equipment_maker": 3,
+                "service_provider": 5}),
         "hn": (("collector", "processor", "trader"),
                {"collector": 22, "processor": 35, "trader": 25, "farmer_processor": 8, "equipment_maker": 5,
                 "service_provider": 5}),
@@ -377,18 +385,19 @@ class _Demo:
     def enterprises(self) -> Iterator[dict]:
         rng = self.rng
         total = max(self.n_households // 10, sum(len(v[0]) for v in self.ROLES.values()))
-        plan: list[tuple[_Cluster, str]] = []
         for cl in self.clusters:
             must, weights = self.ROLES[cl.key]
             n = max(len(must), round(total * cl.share))
             pick = _Cum(weights)
-            plan += [(cl, r) for r in must] + [(cl, pick(rng)) for _ in range(n - len(must))]
-        for cl, role in plan:
-            self.ent_serial += 1
-            eid = f"ENT-{self.ent_serial:04d}"
-            self.local.setdefault((cl.key, role), []).append(eid)
-            self.chain_pool.setdefault((cl.chain, role), []).append(eid)
-            yield self.enterprise(cl, role, eid)
+            for role in itertools.chain(must, (pick(rng) for _ in range(n - len(must)))):
+                yield self._new_enterprise(cl, role)
+
+    def _new_enterprise(self, cl: _Cluster, role: str) -> dict:
+        self.ent_serial += 1
+        eid = f"ENT-{self.ent_serial:04d}"
+        self.local.setdefault((cl.key, role), []).append(eid)
+        self.chain_pool.setdefault((cl.chain, role), []).append(eid)
+        return self.enterprise(cl, role, eid)
 
     _ENT_WORDS = ("Minh", "Phát", "Thịnh", "Hưng", "Thành", "An", "Phúc", "Tân", "Việt", "Hoàng", "Long",
                   "Bảo", "Đức", "Hòa", "Trường", "Sơn", "Quang", "Kim")
@@ -396,18 +405,21 @@ class _Demo:
         # (chain, role) -> (bought [(product, partner role)], sold [(product, partner role, markets)])
         ("cardamom", "collector"): ([("cardamom_dried", "farmer"), ("cardamom_fresh", "farmer")],
                                     [("cardamom_dried", "trader", "province other_province")]),
-        ("cardamom", "trader"): ([("cardamom_dried", "collector")], [("cardamom_dried", "exporter", "other_province china")]),
+        ("cardamom", "trader"): ([("cardamom_dried", "collector")],
+                                 [("cardamom_dried", "exporter", "other_province china")]),
         ("cardamom", "processor"): ([("cardamom_fresh", "farmer")], [("cardamom_dried", "trader", "province china")]),
         ("cardamom", "exporter"): ([("cardamom_dried", "trader")], [("cardamom_dried", "other", "china")]),
         ("rattan", "collector"): ([("rattan_raw", "harvester")], [("rattan_raw", "processor", "province")]),
         ("rattan", "trader"): ([("rattan_raw", "collector")], [("rattan_raw", "processor", "province other_province")]),
         ("rattan", "processor"): ([("rattan_raw", "collector")],
-                                  [("rattan_semi", "exporter", "other_province"), ("rattan_products", "exporter", "export")]),
+                                  [("rattan_semi", "exporter", "other_province"),
+                                   ("rattan_products", "exporter", "export")]),
         ("rattan", "exporter"): ([("rattan_products", "processor")], [("rattan_products", "other", "export")]),
         ("starch", "collector"): ([("canna_root", "farmer"), ("cassava_root", "farmer")],
                                   [("canna_root", "farmer_processor", "village")]),
         ("starch", "processor"): ([("wet_starch", "farmer_processor")],
-                                  [("noodles", "trader", "province other_province"), ("dry_starch", "trader", "other_province")]),
+                                  [("noodles", "trader", "province other_province"),
+                                   ("dry_starch", "trader", "other_province")]),
         ("starch", "trader"): ([("noodles", "processor")], [("noodles", "retailer", "province other_province")]),
         ("starch", "farmer_processor"): ([("canna_root", "collector")],
                                          [("wet_starch", "processor", "village"), ("residue", "farmer", "village")]),
@@ -416,10 +428,19 @@ class _Demo:
     _PRICE = {"cardamom_dried": (200_000, 350_000), "cardamom_fresh": (45_000, 75_000), "rattan_raw": (8_000, 17_000),
               "rattan_semi": (25_000, 40_000), "rattan_products": (80_000, 150_000), "canna_root": (1_800, 3_000),
               "cassava_root": (2_200, 3_300), "wet_starch": (5_000, 7_000), "dry_starch": (12_000, 18_000),
-              "noodles": (30_000, 60_000), "residue": (300, 800), "maltose": (20_000, 30_000), "candy": (40_000, 70_000)}
-    # peak-season volume per month, kg
-    _VOLUME = {"collector": (3_000, 25_000), "trader": (8_000, 60_000), "processor": (10_000, 150_000),
-               "exporter": (30_000, 300_000), "farmer_processor": (20_000, 150_000)}
+              "noodles": (30_000, 60_000), "residue": (300, 800), "maltose": (20_000, 30_000),
+              "candy": (40_000, 70_000)}
+    # peak-season volume per month of the main product bought, kg
+    _VOLUME = {("cardamom", "collector"): (1_000, 8_000), ("cardamom", "trader"): (4_000, 20_000),
+               ("cardamom", "processor"): (5_000, 40_000), ("cardamom", "exporter"): (15_000, 60_000),
+               ("rattan", "collector"): (5_000, 30_000), ("rattan", "trader"): (15_000, 60_000),
+               ("rattan", "processor"): (10_000, 50_000), ("rattan", "exporter"): (5_000, 30_000),
+               ("starch", "collector"): (200_000, 1_500_000), ("starch", "processor"): (50_000, 400_000),
+               ("starch", "trader"): (20_000, 120_000), ("starch", "farmer_processor"): (100_000, 600_000)}
+    # kg of product sold per kg of the main product bought
+    _YIELD = {("cardamom_fresh", "cardamom_dried"): 0.22, ("rattan_raw", "rattan_semi"): 0.6,
+              ("rattan_raw", "rattan_products"): 0.45, ("wet_starch", "noodles"): 0.5,
+              ("wet_starch", "dry_starch"): 0.55, ("canna_root", "wet_starch"): 0.25, ("canna_root", "residue"): 0.5}
     _EQUIPMENT = {
         ("cardamom", "collector"): (("truck", 0.6), ("dryer_kiln", 0.4)),
         ("cardamom", "trader"): (("truck", 0.9),),
@@ -473,39 +494,43 @@ class _Demo:
         if rng.random() < 0.6:
             rec["gps"] = self.gps(cl)
 
-        scale = rng.lognormvariate(0, 0.5)
         bought, sold, markets = [], [], set()
         bought_def, sold_def = self._PRODUCTS_OF.get((cl.chain, role), ([], []))
+        lo, hi = self._VOLUME.get((cl.chain, role), (1_000, 5_000))
+        volume = rng.uniform(lo, hi)  # kg of the main product bought per month in the peak season
+        main, main_price = None, 0
         for i, (product, partner) in enumerate(bought_def):
             if i and rng.random() < 0.5:
                 continue
-            lo, hi = self._VOLUME.get(role, (1000, 5000))
-            peak = rng.uniform(lo, hi) * scale * (1 if i == 0 else 0.3)
+            peak = volume if i == 0 else volume * rng.uniform(0.1, 0.4)
             off = peak * rng.uniform(0.1, 0.5)
             pq, pu = self.mass(peak, big=True)
             oq, ou = self.mass(off, big=True)
             plo, phi = self._PRICE[product]
+            price = self.price_round(rng.uniform(plo, phi))
+            if i == 0:
+                main, main_price = product, price
             bought.append({"bought_product": product, "bought_volume_peak": pq, "bought_volume_peak_unit": pu,
                            "bought_volume_off": oq, "bought_volume_off_unit": ou,
-                           "bought_avg_price": self.price_round(rng.uniform(plo, phi)),
-                           "bought_partner_role": partner})
+                           "bought_avg_price": price, "bought_partner_role": partner})
+        share = 1.0
         for i, (product, partner, mk) in enumerate(sold_def):
             if i and rng.random() < 0.4:
                 continue
-            lo, hi = self._VOLUME.get(role, (1000, 5000))
-            peak = rng.uniform(lo, hi) * scale * (0.9 if i == 0 else 0.3)
-            if product in ("rattan_semi", "rattan_products"):
-                peak *= 0.5
-            elif product in ("noodles", "dry_starch"):
-                peak *= 0.5
+            part = share * (rng.uniform(0.6, 0.8) if i == 0 and len(sold_def) > 1 else 1.0)
+            share -= part
+            if product == main:  # bought and sold as it is, with a margin
+                peak = volume * part * rng.uniform(0.95, 1.0)
+                price = self.price_round(main_price * rng.uniform(1.04, 1.15))
+            else:
+                peak = volume * part * self._YIELD.get((main, product), 0.5)
+                plo, phi = self._PRICE[product]
+                price = self.price_round(rng.uniform(plo, phi))
             off = peak * rng.uniform(0.1, 0.5)
             pq, pu = self.mass(peak, big=True)
             oq, ou = self.mass(off, big=True)
-            plo, phi = self._PRICE[product]
-            margin = 1.08 if role in ("collector", "trader") else 1.0
             sold.append({"sold_product": product, "sold_volume_peak": pq, "sold_volume_peak_unit": pu,
-                         "sold_volume_off": oq, "sold_volume_off_unit": ou,
-                         "sold_avg_price": self.price_round(rng.uniform(plo, phi) * margin),
+                         "sold_volume_off": oq, "sold_volume_off_unit": ou, "sold_avg_price": price,
                          "sold_partner_role": partner, "sold_markets": mk})
             markets.update(mk.split())
         if role in ("input_supplier", "service_provider", "equipment_maker") or not sold:
@@ -538,7 +563,8 @@ class _Demo:
         if rec["hired_total"] > 0:
             rec["wage_per_day"] = _round_to(rng.uniform(250_000, 400_000) if cl.key == "hn"
                                             else rng.uniform(180_000, 320_000), 10_000)
-        turnover = sum(r["sold_avg_price"] * r["sold_volume_peak"] * UNIT_KG[r["sold_volume_peak_unit"]] for r in sold) * 5
+        turnover = 5 * sum(r["sold_avg_price"] * r["sold_volume_peak"] * UNIT_KG[r["sold_volume_peak_unit"]]
+                           for r in sold)
         base = max(turnover, 200_000_000)
         rec["cost_transport"] = _round_to(base * rng.uniform(0.01, 0.04), 100_000)
         rec["cost_processing"] = _round_to(base * rng.uniform(0.01, 0.06) if role in ("processor", "farmer_processor")
@@ -580,7 +606,8 @@ class _Demo:
             rows.append(("parent", rng.random() < 0.4, min(95, head_age + rng.randint(20, 32)), None))
         while len(rows) < size:
             if youngest_parent >= 19 and rng.random() < 0.9:
-                rows.append(("child", rng.random() < 0.52, rng.randint(0, min(youngest_parent - 18, 30)), father_family))
+                age = rng.randint(0, min(youngest_parent - 18, 30))
+                rows.append(("child", rng.random() < 0.52, age, father_family))
             else:
                 rows.append(("other", rng.random() < 0.5, rng.randint(0, 80), None))
         adult_occ = _ADULT_OCC[cl.chain]
@@ -595,7 +622,8 @@ class _Demo:
                 elif age < 23 and rng.random() < 0.3:
                     m["member_occupation"] = "student"
                 elif age >= 65:
-                    m["member_occupation"] = "none" if rng.random() < 0.4 else ("housework" if rng.random() < 0.5 else adult_occ(rng))
+                    r = rng.random()
+                    m["member_occupation"] = "none" if r < 0.4 else ("housework" if r < 0.7 else adult_occ(rng))
                 else:
                     m["member_occupation"] = adult_occ(rng)
                 if rng.random() < 0.92:
@@ -677,7 +705,8 @@ class _Demo:
             ha = min(6.0, max(0.2, rng.lognormvariate(math.log(1.6), 0.55)))
             a = self.area(ha, ("ha", "sao_bac", "m2"), (6, 3, 1))
             plots.append({"plot_area": a[0], "plot_area_unit": a[1], "plot_crop": "cardamom",
-                          "plot_tenure": "forest_allocated" if rng.random() < 0.75 else "owned", "plot_irrigated": "no"})
+                          "plot_tenure": "forest_allocated" if rng.random() < 0.75 else "owned",
+                          "plot_irrigated": "no"})
             maturity = rng.choices(("mature", "mixed", "immature"), (65, 20, 15))[0]
             drying = rng.choices(("traditional_kiln", "improved_dryer", "sun", "none"), (58, 22, 8, 12))[0]
             ha_real = a[0] * AREA_M2[a[1]] / 10000
@@ -695,7 +724,8 @@ class _Demo:
                 dq, du = self.mass(dried)
                 extra = {"harvest_dried": dq, "harvest_dried_unit": du, **extra}
                 sold = dried * rng.uniform(0.85, 1.0)
-                price = self.price_round(rng.uniform(200_000, 350_000) * mat_f
+                price = self.price_round(self.cardamom_price * (0.97 if cl.key == "lch" else 1.0)
+                                         * rng.uniform(0.9, 1.1) * mat_f
                                          * {"improved_dryer": 1.06, "traditional_kiln": 1.0, "sun": 0.95}[drying])
                 product = "cardamom_dried"
             sold_to = rng.choices(("collector", "trader", "cooperative", "market"), (72, 14, 9, 5))[0]
@@ -725,7 +755,8 @@ class _Demo:
                 plots.append({"plot_area": a[0], "plot_area_unit": a[1], "plot_crop": "tea", "plot_tenure": "owned",
                               "plot_irrigated": "no"})
                 tkg = th * rng.uniform(5000, 9000)
-                crops.append(self.crop("tea", a, tkg, tkg * 0.95, self.price_round(rng.uniform(6000, 10000)), "processor"))
+                crops.append(self.crop("tea", a, tkg, tkg * 0.95, self.price_round(rng.uniform(6000, 10000)),
+                                       "processor"))
             if rng.random() < 0.07:
                 oh = rng.uniform(0.3, 1.5)
                 a = self.area(oh, ("ha",), (1,))
@@ -738,7 +769,8 @@ class _Demo:
             if rng.random() < 0.3:
                 area = self.area(rng.uniform(0.1, 1.0), ("sao_trung", "m2"), (8, 2))
                 plots.append({"plot_area": area[0], "plot_area_unit": area[1], "plot_crop": "rattan",
-                              "plot_tenure": "forest_allocated" if rng.random() < 0.6 else "owned", "plot_irrigated": "no"})
+                              "plot_tenure": "forest_allocated" if rng.random() < 0.6 else "owned",
+                              "plot_irrigated": "no"})
             fresh = min(8000.0, rng.lognormvariate(math.log(1600), 0.6))
             sold = fresh * rng.uniform(0.85, 1.0)
             price = self.price_round(rng.uniform(8_000, 17_000))
@@ -817,8 +849,8 @@ class _Demo:
             if "dry_starch" in processes:
                 starch["dry_starch_output"], starch["dry_starch_output_unit"] = self.mass(
                     wet * rng.uniform(0.3, 0.8) * 0.55, big=True)
-            income_processing = _round_to(wet * rng.uniform(250, 700) + ("noodles" in processes) * rng.uniform(5e7, 2e8),
-                                          1_000_000)
+            noodles = rng.uniform(5e7, 2e8) if "noodles" in processes else 0
+            income_processing = _round_to(wet * rng.uniform(250, 700) + noodles, 1_000_000)
             summary["lots"] += [("starch", "canna_root" if rng.random() < 0.75 else "cassava_root",
                                  rng.uniform(5_000, 30_000), 0, 3 + (rng.random() < 0.5)) for _ in range(3)]
             pigs = rng.randint(10, 150) if rng.random() < 0.7 else 0
@@ -891,7 +923,8 @@ class _Demo:
             rec["extension_access"] = "no"
         if rng.random() < 0.04:
             rec["remarks"] = rng.choice(("Chủ hộ đi vắng, phỏng vấn vợ chủ hộ.", "Hộ mới tách hộ năm nay.",
-                                         "Sản lượng do hộ ước tính.", "Người trả lời không nhớ rõ thu nhập từ làm thuê."))
+                                         "Sản lượng do hộ ước tính.",
+                                         "Người trả lời không nhớ rõ thu nhập từ làm thuê."))
         rec["_officer"] = rng.choice(cl.officers)
         rec["_status"] = self.status()
         return rec, summary
@@ -1107,16 +1140,12 @@ class _Demo:
                 yield "trade", t
 
 
-def _adult_occupation(weights: dict):
-    return _Cum(weights)
-
-
 _ADULT_OCC = {
-    "cardamom": _adult_occupation({"farming": 66, "livestock": 5, "wage_labour": 14, "trading": 2, "housework": 8,
+    "cardamom": _Cum({"farming": 66, "livestock": 5, "wage_labour": 14, "trading": 2, "housework": 8,
                                    "processing": 1, "other": 4}),
-    "rattan": _adult_occupation({"farming": 62, "livestock": 6, "wage_labour": 17, "trading": 2, "housework": 8,
+    "rattan": _Cum({"farming": 62, "livestock": 6, "wage_labour": 17, "trading": 2, "housework": 8,
                                  "processing": 1, "other": 4}),
-    "starch": _adult_occupation({"processing": 52, "trading": 9, "wage_labour": 16, "farming": 7, "housework": 8,
+    "starch": _Cum({"processing": 52, "trading": 9, "wage_labour": 16, "farming": 7, "housework": 8,
                                  "livestock": 3, "other": 5}),
 }
 _EDU_KINH = _Cum({"none": 2, "primary": 10, "lower_secondary": 33, "upper_secondary": 35, "vocational": 11,

@@ -65,8 +65,8 @@ class FormError(FieldAppError):
     def __init__(self, problems: list[Problem], warnings: list[Problem] | None = None):
         self.problems = problems
         self.warnings = warnings or []
-        first = str(problems[0]) if problems else "invalid form"
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        first = str(problems[0]) if problems else tr("invalid form")
+        more = " " + tr("(and {n} more)", n=len(problems) - 1) if len(problems) > 1 else ""
         super().__init__(first + more)
 
 

@@ -33,12 +33,23 @@ def catalogue(code: str) -> dict[str, str]:
         return tomllib.load(f)
 
 
+_marked: set[str] = set()
+
+
 def tr(msgid: str, lang: str | None = None, **params) -> str:
-    """Translate `msgid` into `lang` (default: the current language) and fill its placeholders."""
-    text = catalogue(lang or _language).get(msgid, msgid)
-    return text.format(**params) if params else text
+    """Translate `msgid` into `lang` (default: the current language) and fill its placeholders.
+
+    A parameter whose value was marked with N_ (a unit kind, a reason) is translated too.
+    """
+    table = catalogue(lang or _language)
+    text = table.get(msgid, msgid)
+    if not params:
+        return text
+    params = {k: table.get(v, v) if isinstance(v, str) and v in _marked else v for k, v in params.items()}
+    return text.format(**params)
 
 
 def N_(msgid: str) -> str:
-    """Mark a string for translation where it is defined; translate it where it is shown."""
+    """Mark a string for translation where it is defined; it is translated where it is shown."""
+    _marked.add(msgid)
     return msgid

@@ -296,3 +296,20 @@ def _check_field(form, f, value, container, ctx, where, lang, problems):
             else:
                 error(N_("'{value}' is not accepted for '{label}' (rule: {rule})."), value=stored,
                       label=f.label(lang, form.default_language), rule=f.constraint)
+
+
+def defaults(form: m.Form, today: dt.date | None = None) -> dict:
+    """A new record's starting answers: each field's default (literal, or an expression), then calculations."""
+    record: dict = {}
+    ctx = RecordContext(form, record, today=today)
+    for f in form.walk():
+        if not f.default or not f.stored or f.repeat() is not None:
+            continue
+        if "${" in f.default or "(" in f.default:
+            try:
+                record[f.name] = _result(_parse(f.default).evaluate(ctx))
+            except (expr.ExprError, ArithmeticError, ValueError, TypeError):
+                continue
+        else:
+            record[f.name] = f.default
+    return compute(form, record, today)

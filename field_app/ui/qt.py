@@ -9,3 +9,5 @@ from PySide6.QtWidgets import (  # noqa: F401
     QListWidgetItem, QMainWindow, QMessageBox, QProgressDialog, QSplitter, QStatusBar, QTableView, QTextBrowser,
     QToolBar, QVBoxLayout, QWidget,
 )
+
+__all__ = [name for name in dir() if name.startswith("Q") or name in ("Qt", "Signal", "Slot")]

@@ -14,7 +14,7 @@ from pathlib import Path
 from .. import expr
 from .. import units
 from ..errors import FormError, Problem
-from ..i18n import tr
+from ..i18n import N_
 from ..text import nfc
 from . import model as m
 from .sheets import Sheet, language_code, read_csv, read_sheets
@@ -45,9 +45,6 @@ class _Builder:
 
     def error(self, message, sheet="", row=None, column="", **params):
         self.problems.append(Problem(message, params, self.file, sheet, row, column, "error", self.unit))
-
-    def place(self, row) -> str:
-        return tr("line {row}", row=row) if self.unit == "line" else tr("row {row}", row=row)
 
     def warn(self, message, sheet="", row=None, column="", **params):
         self.warnings.append(Problem(message, params, self.file, sheet, row, column, "warning", self.unit))
@@ -142,9 +139,10 @@ class _Builder:
                     self.error("'{type}' closes nothing: no group or repeat is open.", sheet.name, row.number,
                                "type", type=type_text)
                 elif top.kind != want:
-                    self.error("'{type}' cannot close the {kind} '{name}' opened on {opened}.", sheet.name,
-                               row.number, "type", type=type_text, kind=top.kind, name=top.name,
-                               opened=self.place(top.row))
+                    self.error("'{type}' cannot close the {kind} '{name}' opened on line {opened}."
+                               if self.unit == "line" else
+                               "'{type}' cannot close the {kind} '{name}' opened on row {opened}.", sheet.name, row.number, "type", type=type_text, kind=N_(top.kind),
+                               name=top.name, opened=top.row)
                 else:
                     stack.pop()
                 continue
@@ -157,7 +155,7 @@ class _Builder:
                 stack.append(f)
         for open_field in reversed(stack[1:]):
             self.error("The {kind} '{name}' opened on this row is never closed: add an 'end_{kind}' row.",
-                       sheet.name, open_field.row, "type", kind=open_field.kind, name=open_field.name)
+                       sheet.name, open_field.row, "type", kind=N_(open_field.kind), name=open_field.name)
         return root
 
     def field(self, row, parsed, type_text, name, default_lang, sheet) -> m.Field | None:
@@ -203,7 +201,7 @@ class _Builder:
             bad = [u for u in wanted if u not in allowed]
             if bad:
                 self.error("Unknown {kind} unit(s) {units} in parameters; use {allowed}.", sheet, row.number,
-                           "parameters", kind=f.unit_kind, units=", ".join(bad), allowed=", ".join(allowed))
+                           "parameters", kind=N_(f.unit_kind), units=", ".join(bad), allowed=", ".join(allowed))
             f.units = tuple(wanted or allowed)
         if kind == m.CALCULATE and not f.calculation:
             self.error("A calculate row needs a calculation.", sheet, row.number, "calculation")
@@ -228,8 +226,9 @@ def check_names(b: _Builder, form: m.Form, sheet_name: str):
     others: list[tuple[m.Field, m.Field]] = []
     for f in form.walk():
         if f.name in seen:
-            b.error("Name '{name}' is used twice (first on {first}): names must be unique in a form.",
-                    sheet_name, f.row, "name", name=f.name, first=b.place(seen[f.name].row))
+            b.error("Name '{name}' is used twice (first on line {first}): names must be unique in a form."
+                    if b.unit == "line" else
+                    "Name '{name}' is used twice (first on row {first}): names must be unique in a form.", sheet_name, f.row, "name", name=f.name, first=seen[f.name].row)
         else:
             seen[f.name] = f
         if f.or_other:
@@ -272,9 +271,12 @@ def check_choices(b: _Builder, form: m.Form, sheet_name: str):
                     form.choices[f.list_name] = lists.get(f.list_name, m.ChoiceList(f.list_name, [], f.list_name))
         elif f.list_name not in form.choices:
             close = difflib.get_close_matches(f.list_name, list(form.choices), n=1)
-            hint = f" Did you mean '{close[0]}'?" if close else ""
-            b.error("List name '{list}' is not in the choices sheet." + ("{hint}" if hint else ""), sheet_name,
-                    f.row, "type", list=f.list_name, **({"hint": hint} if hint else {}))
+            if close:
+                b.error("List name '{list}' is not in the choices sheet. Did you mean '{close}'?", sheet_name,
+                        f.row, "type", list=f.list_name, close=close[0])
+            else:
+                b.error("List name '{list}' is not in the choices sheet.", sheet_name, f.row, "type",
+                        list=f.list_name)
         if f.or_other and f.list_name in form.choices:
             clist = form.choices[f.list_name]
             if clist.get("other") is None:
@@ -321,9 +323,12 @@ def check_expressions(b: _Builder, form: m.Form, sheet_name: str):
             for ref in sorted(e.references()):
                 if ref not in names:
                     close = difflib.get_close_matches(ref, list(names), n=1)
-                    b.error("'${{{ref}}}' in {part} names no field of this form." +
-                            (" Did you mean '{close}'?" if close else ""), sheet_name, f.row, column,
-                            ref=ref, part=column, **({"close": close[0]} if close else {}))
+                    if close:
+                        b.error("'${{{ref}}}' in {part} names no field of this form. Did you mean '{close}'?",
+                                sheet_name, f.row, column, ref=ref, part=column, close=close[0])
+                    else:
+                        b.error("'${{{ref}}}' in {part} names no field of this form.", sheet_name, f.row, column,
+                                ref=ref, part=column)
             if column == "calculation":
                 depends[f.name] = {r.removesuffix("_unit") if r not in form.fields else r for r in e.references()}
     # cycles among calculations

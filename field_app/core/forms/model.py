@@ -9,12 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterator
 
+from ..i18n import N_
+
 # Field kinds, as the rest of the app sees them.
 TEXT, INTEGER, DECIMAL, DATE, TIME, DATETIME = "text", "integer", "decimal", "date", "time", "datetime"
 SELECT_ONE, SELECT_MULTIPLE = "select_one", "select_multiple"
 NOTE, CALCULATE, GEOPOINT, QUANTITY, MONEY = "note", "calculate", "geopoint", "quantity", "money"
 ACKNOWLEDGE, BARCODE, META, ATTACHMENT = "acknowledge", "barcode", "meta", "attachment"
-GROUP, REPEAT = "group", "repeat"
+GROUP, REPEAT = N_("group"), N_("repeat")
 
 # Kinds that hold an answer in storage (notes and groups do not).
 STORED = {TEXT, INTEGER, DECIMAL, DATE, TIME, DATETIME, SELECT_ONE, SELECT_MULTIPLE, CALCULATE,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..i18n import N_
 from . import model as m
 
 
@@ -46,21 +47,21 @@ META = {
 }
 # Known XLSForm features that field-app refuses, with the reason shown to the user.
 UNSUPPORTED = {
-    "select_one_external": "external choices need ODK's external itemsets",
-    "select_multiple_external": "external choices need ODK's external itemsets",
-    "osm": "OpenStreetMap questions need ODK Collect's map widget",
-    "geotrace": "lines drawn on a map need a map widget",
-    "geoshape": "shapes drawn on a map need a map widget",
-    "rank": "rank questions are not supported yet",
-    "begin loop": "'begin loop' is an old pyxform feature; use begin_repeat",
-    "begin_loop": "'begin loop' is an old pyxform feature; use begin_repeat",
-    "end loop": "'end loop' is an old pyxform feature; use end_repeat",
-    "end_loop": "'end loop' is an old pyxform feature; use end_repeat",
-    "include": "'include' pulls in other files; paste the included rows into the form instead",
-    "xml-external": "external XML data needs ODK's external instances",
-    "csv-external": "external CSV data needs ODK's external instances",
-    "background-audio": "background audio recording needs a phone",
-    "background-geopoint": "background location needs a phone",
+    "select_one_external": N_("external choices need ODK's external itemsets"),
+    "select_multiple_external": N_("external choices need ODK's external itemsets"),
+    "osm": N_("OpenStreetMap questions need ODK Collect's map widget"),
+    "geotrace": N_("lines drawn on a map need a map widget"),
+    "geoshape": N_("shapes drawn on a map need a map widget"),
+    "rank": N_("rank questions are not supported yet"),
+    "begin loop": N_("'begin loop' is an old pyxform feature; use begin_repeat"),
+    "begin_loop": N_("'begin loop' is an old pyxform feature; use begin_repeat"),
+    "end loop": N_("'end loop' is an old pyxform feature; use end_repeat"),
+    "end_loop": N_("'end loop' is an old pyxform feature; use end_repeat"),
+    "include": N_("'include' pulls in other files; paste the included rows into the form instead"),
+    "xml-external": N_("external XML data needs ODK's external instances"),
+    "csv-external": N_("external CSV data needs ODK's external instances"),
+    "background-audio": N_("background audio recording needs a phone"),
+    "background-geopoint": N_("background location needs a phone"),
 }
 
 _SELECT = re.compile(

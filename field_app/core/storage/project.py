@@ -22,7 +22,7 @@ import sqlite_utils
 from ... import __version__
 from ..errors import NewerDatabaseError, Problem, RecordError, StorageError
 from ..forms import Form, load_form
-from ..i18n import N_
+from ..i18n import N_, tr
 from ..values import ValueProblem, coerce, coerce_unit
 from . import migrations
 from .identity import device_id, new_uuid, now
@@ -462,7 +462,7 @@ class Project:
                 uuid = record.get("_uuid") or new_uuid()
                 rows = self._flatten(form, tables, record, uuid, problems)
                 if problems:
-                    raise RecordError([Problem(p.message, p.params, sheet=f"record {count + 1}: {p.sheet}",
+                    raise RecordError([Problem(p.message, p.params, sheet=tr("record {n}", n=count + 1) + f": {p.sheet}",
                                                column=p.column) for p in problems])
                 _, values, _, _ = rows[tables[0].name][0]
                 buffers[tables[0].name].append({
