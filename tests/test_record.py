@@ -162,3 +162,17 @@ def test_defaults_for_a_new_record(write_form):
     ], [{"list_name": "s", "name": "2025", "label": "2025"}]))
     assert defaults(form, today=TODAY) == {"system": "2025", "d": "2024-06-30"}
     assert defaults(builtin_form("household"))["admin_system"] == "2025"
+
+
+def test_skip_logic_is_per_repeat_row(write_form):
+    form = load_form(write_form([
+        {"type": "begin_repeat", "name": "crops", "label": "Crops"},
+        {"type": "text", "name": "crop", "label": "Crop"},
+        {"type": "begin_group", "name": "drying", "label": "Drying", "relevant": "${crop} = 'cardamom'"},
+        {"type": "text", "name": "method", "label": "Method", "required": "yes"},
+        {"type": "end_group"},
+        {"type": "end_repeat"},
+    ]))
+    record = {"crops": [{"crop": "rice"}, {"crop": "cardamom"}, {"crop": "maize", "method": "sun"}]}
+    problems = validate(form, record)
+    assert [(p.sheet, p.severity) for p in problems] == [("crops[2]", "error"), ("crops[3]", "warning")]

@@ -197,24 +197,20 @@ def validate(form: m.Form, record: dict, lang: str | None = None, today: dt.date
     problems: list[Problem] = []
     record = compute(form, copy.deepcopy(record), today)  # checks see calculations; the caller's dict is untouched
     base = RecordContext(form, record, today=today)
-    hidden: set[int] = set()  # ids of groups found not relevant
+    hidden: set[tuple[int, int]] = set()  # (container, group or repeat) found not relevant
 
     for frames, container, fields in _instances(form, record):
         where = ".".join(f"{rep.name}[{pos}]" for rep, _i, pos in frames) or form.form_id
         ctx = base.at(frames)
-        if frames and id(frames[-1][0]) in hidden:
-            continue
-        for f in fields:
-            if f.parent is not None and id(f.parent) in hidden:
-                if f.is_container:
-                    hidden.add(id(f))
-                if f.stored and not _empty(container.get(f.name)):
-                    problems.append(Problem(N_("'{name}' is answered but does not apply here; the answer is kept."),
-                                            {"name": f.name}, sheet=where, column=f.name, severity="warning"))
+        if frames:
+            outer = frames[-2][1] if len(frames) > 1 else record
+            if (id(outer), id(frames[-1][0])) in hidden:
                 continue
-            if not relevant(f, ctx):
+        for f in fields:
+            applies = (f.parent is None or (id(container), id(f.parent)) not in hidden) and relevant(f, ctx)
+            if not applies:
                 if f.is_container:
-                    hidden.add(id(f))
+                    hidden.add((id(container), id(f)))
                 elif f.stored and not _empty(container.get(f.name)):
                     problems.append(Problem(N_("'{name}' is answered but does not apply here; the answer is kept."),
                                             {"name": f.name}, sheet=where, column=f.name, severity="warning"))
