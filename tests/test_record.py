@@ -176,3 +176,24 @@ def test_skip_logic_is_per_repeat_row(write_form):
     record = {"crops": [{"crop": "rice"}, {"crop": "cardamom"}, {"crop": "maize", "method": "sun"}]}
     problems = validate(form, record)
     assert [(p.sheet, p.severity) for p in problems] == [("crops[2]", "error"), ("crops[3]", "warning")]
+
+
+@pytest.mark.parametrize("name,value", [
+    ("t", "Thảo quả"), ("t", "Tha\u0309o qua\u0309"), ("t", "  "), ("t", 12), ("i", 5), ("i", "7"), ("i", 2.0),
+    ("i", "x"), ("i", True), ("d", 1), ("d", 2.5), ("d", "2,5"), ("d", float("nan")), ("dt", "2024-02-29"),
+    ("dt", "2024-02-30"), ("dt", "05/02/2024"), ("s1", "a"), ("s1", "zz"), ("sm", "a b"), ("m", 10), ("m", "1.000"),
+    ("q", 3), ("g", "1 2"),
+])
+def test_bulk_converters_agree_with_coerce(typed, name, value):
+    from field_app.core.values import converter
+
+    f = typed.fields[name]
+    fast = converter(f, typed)
+    try:
+        expected = coerce(f, value, typed)
+    except ValueProblem as e:
+        with pytest.raises(ValueProblem) as err:
+            fast(value)
+        assert err.value.message == e.message
+    else:
+        assert fast(value) == expected

@@ -23,7 +23,7 @@ from ... import __version__
 from ..errors import NewerDatabaseError, Problem, RecordError, StorageError
 from ..forms import Form, load_form
 from ..i18n import N_, tr
-from ..values import ValueProblem, coerce, coerce_unit
+from ..values import ValueProblem, coerce, coerce_unit, converter
 from . import migrations
 from .identity import device_id, new_uuid, now
 from .schema import CHILD_META, ROOT_META, STATUSES, Table, create_sql, quote, tables_for
@@ -454,28 +454,55 @@ class Project:
         tables = self._tables[form_id]
         batch = batch or new_uuid()
         stamp = now()
-        buffers: dict[str, list[dict]] = {t.name: [] for t in tables}
+        plans = {t.name: [(c.name, converter(c.field, form, c.part)) for c in t.columns] for t in tables}
+        children = {t.name: [(c, c.repeat.name) for c in tables if c.parent is t] for t in tables}
+        allowed = {t.name: {c.name for c in t.columns} | {r for _c, r in children[t.name]} for t in tables}
+        buffers: dict[str, list[tuple]] = {t.name: [] for t in tables}
+        root = tables[0]
         count = 0
+
+        def row_values(table: Table, data: dict, where: str) -> list:
+            unknown = [k for k in data.keys() - allowed[table.name] if not k.startswith("_")]
+            if unknown:
+                problems = [Problem(N_("'{key}' is not a field of this part of form '{form}'"),
+                                    {"key": k, "form": form_id}, sheet=where, column=k) for k in sorted(unknown)]
+                raise RecordError(problems)
+            values = []
+            for name, convert in plans[table.name]:
+                value = data.get(name)
+                if value is not None:
+                    try:
+                        value = convert(value)
+                    except ValueProblem as e:
+                        raise RecordError([Problem(e.message, e.params, sheet=where, column=name)]) from None
+                values.append(value)
+            return values
+
+        def add_children(table: Table, data: dict, row_uuid: str, root_uuid: str, where: str) -> None:
+            for child, name in children[table.name]:
+                items = data.get(name) or []
+                if not isinstance(items, list):
+                    raise RecordError([Problem(N_("Repeat '{name}' must be a list of rows."), {"name": name},
+                                               sheet=where, column=name)])
+                for i, item in enumerate(items, start=1):
+                    item_where = f"{where}.{name}[{i}]"
+                    item_uuid = item.get("_uuid") or new_uuid()
+                    buffers[child.name].append((item_uuid, row_uuid, root_uuid, i,
+                                                *row_values(child, item, item_where)))
+                    add_children(child, item, item_uuid, root_uuid, item_where)
+
         with self.transaction():
             for record in records:
-                problems: list[Problem] = []
+                where = tr("record {n}", n=count + 1)
                 uuid = record.get("_uuid") or new_uuid()
-                rows = self._flatten(form, tables, record, uuid, problems)
-                if problems:
-                    raise RecordError([Problem(p.message, p.params, sheet=tr("record {n}", n=count + 1) + f": {p.sheet}",
-                                               column=p.column) for p in problems])
-                _, values, _, _ = rows[tables[0].name][0]
-                buffers[tables[0].name].append({
-                    "_uuid": uuid, "_form_id": form_id, "_form_version": form.version,
-                    "_created": record.get("_created") or stamp, "_modified": record.get("_modified") or stamp,
-                    "_officer": record.get("_officer") or self.officer, "_device": self.device,
-                    "_modified_by": self.officer, "_modified_device": self.device,
-                    "_status": record.get("_status") or status, "_deleted": 0, "_revision": 1, "_batch": batch,
-                    **values})
-                for table in tables[1:]:
-                    for row_uuid, values, parent, position in rows[table.name]:
-                        buffers[table.name].append({"_uuid": row_uuid, "_parent": parent, "_root": uuid,
-                                                    "_position": position, **values})
+                if (record.get("_status") or status) not in STATUSES:
+                    raise RecordError([Problem(N_("Status must be draft or final, not '{status}'."),
+                                               {"status": record.get("_status") or status}, sheet=where)])
+                meta = (uuid, form_id, form.version, record.get("_created") or stamp,
+                        record.get("_modified") or stamp, record.get("_officer") or self.officer, self.device,
+                        self.officer, self.device, record.get("_status") or status, 0, 1, batch)
+                buffers[root.name].append(meta + tuple(row_values(root, record, where)))
+                add_children(root, record, uuid, uuid, where)
                 count += 1
                 if count % FLUSH_EVERY == 0:
                     self._flush(tables, buffers)
@@ -484,22 +511,21 @@ class Project:
                     if cancel and cancel():
                         raise Cancelled()
             self._flush(tables, buffers)
-            self._audit("bulk_insert", form_id, None, tables[0].name, None, "_batch", None,
+            self._audit("bulk_insert", form_id, None, root.name, None, "_batch", None,
                         {"batch": batch, "count": count, "source": source}, stamp)
         if progress:
             progress(count)
         return count, batch
 
-    def _flush(self, tables: list[Table], buffers: dict[str, list[dict]]) -> None:
-        for table in tables:  # parents first
+    def _flush(self, tables: list[Table], buffers: dict[str, list[tuple]]) -> None:
+        for table in tables:  # parents first, so foreign keys hold
             rows = buffers[table.name]
             if not rows:
                 continue
-            meta = list(ROOT_META if table.is_root else CHILD_META)
-            cols = meta + [c.name for c in table.columns]
+            cols = list(ROOT_META if table.is_root else CHILD_META) + [c.name for c in table.columns]
             sql = (f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, cols))}) "
                    f"VALUES ({', '.join('?' * len(cols))})")
-            self.conn.executemany(sql, ([row.get(c) for c in cols] for row in rows))
+            self.conn.executemany(sql, rows)
             rows.clear()
 
     # -- reading -------------------------------------------------------------------------------
