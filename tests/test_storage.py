@@ -265,3 +265,17 @@ def test_backup_and_restore(tmp_path, trades):
         assert p.get("trade", uuid) is not None
     with Project.open(kept) as p:
         assert p.get("trade", uuid) is None  # the replaced file, kept as it was
+
+
+def test_record_ids_are_unique_and_time_ordered():
+    import time
+    import uuid
+
+    from field_app.core.storage.identity import new_uuid
+
+    first = new_uuid()
+    time.sleep(0.002)
+    ids = [new_uuid() for _ in range(50_000)]
+    assert len(set(ids)) == 50_000
+    assert all(first < i for i in ids)
+    assert uuid.UUID(first).version == 7 and uuid.UUID(first).variant == uuid.RFC_4122

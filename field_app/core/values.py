@@ -176,4 +176,6 @@ def converter(field: m.Field, form: m.Form, part: str = "value"):
         clist = form.choices.get(field.list_name)
         names = frozenset(clist.names()) if clist else None
         return lambda v: v if names is not None and v in names else slow(v)
+    if kind == m.CALCULATE:
+        return lambda v: v if type(v) in (int, float) and v == v else slow(v)
     return slow

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import os
 import platform
+import time
 import uuid
 from pathlib import Path
 
@@ -42,4 +43,13 @@ def now() -> str:
 
 
 def new_uuid() -> str:
-    return str(uuid.uuid4())
+    """A UUID version 7 (RFC 9562): milliseconds since 1970, then 74 random bits.
+
+    Unique like uuid4, but new ids sort after older ones, so inserts go to the end of the
+    primary-key index instead of all over it (much faster for a million rows).
+    """
+    ms = time.time_ns() // 1_000_000
+    rand = int.from_bytes(os.urandom(10), "big")
+    value = ((ms & 0xFFFF_FFFF_FFFF) << 80) | (0x7 << 76) | (((rand >> 62) & 0xFFF) << 64) | (0b10 << 62) | (
+        rand & ((1 << 62) - 1))
+    return str(uuid.UUID(int=value))

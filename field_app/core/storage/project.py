@@ -465,7 +465,7 @@ class Project:
             unknown = [k for k in data.keys() - allowed[table.name] if not k.startswith("_")]
             if unknown:
                 problems = [Problem(N_("'{key}' is not a field of this part of form '{form}'"),
-                                    {"key": k, "form": form_id}, sheet=where, column=k) for k in sorted(unknown)]
+                                    {"key": k, "form": form_id}, sheet=str(where), column=k) for k in sorted(unknown)]
                 raise RecordError(problems)
             values = []
             for name, convert in plans[table.name]:
@@ -474,7 +474,7 @@ class Project:
                     try:
                         value = convert(value)
                     except ValueProblem as e:
-                        raise RecordError([Problem(e.message, e.params, sheet=where, column=name)]) from None
+                        raise RecordError([Problem(e.message, e.params, sheet=str(where), column=name)]) from None
                 values.append(value)
             return values
 
@@ -483,9 +483,9 @@ class Project:
                 items = data.get(name) or []
                 if not isinstance(items, list):
                     raise RecordError([Problem(N_("Repeat '{name}' must be a list of rows."), {"name": name},
-                                               sheet=where, column=name)])
+                                               sheet=str(where), column=name)])
                 for i, item in enumerate(items, start=1):
-                    item_where = f"{where}.{name}[{i}]"
+                    item_where = _Where(where, f"{name}[{i}]")
                     item_uuid = item.get("_uuid") or new_uuid()
                     buffers[child.name].append((item_uuid, row_uuid, root_uuid, i,
                                                 *row_values(child, item, item_where)))
@@ -493,11 +493,11 @@ class Project:
 
         with self.transaction():
             for record in records:
-                where = tr("record {n}", n=count + 1)
+                where = _Where(count + 1)
                 uuid = record.get("_uuid") or new_uuid()
                 if (record.get("_status") or status) not in STATUSES:
                     raise RecordError([Problem(N_("Status must be draft or final, not '{status}'."),
-                                               {"status": record.get("_status") or status}, sheet=where)])
+                                               {"status": record.get("_status") or status}, sheet=str(where))])
                 meta = (uuid, form_id, form.version, record.get("_created") or stamp,
                         record.get("_modified") or stamp, record.get("_officer") or self.officer, self.device,
                         self.officer, self.device, record.get("_status") or status, 0, 1, batch)
@@ -595,6 +595,20 @@ class Project:
             dest.close()
         shutil.move(str(tmp), str(target))
         return target
+
+
+class _Where:
+    """Where a bulk record is ('record 12.members[2]'), made into text only if there is a problem."""
+
+    __slots__ = ("parent", "part")
+
+    def __init__(self, parent, part: str = ""):
+        self.parent, self.part = parent, part
+
+    def __str__(self) -> str:
+        if isinstance(self.parent, int):
+            return tr("record {n}", n=self.parent)
+        return f"{self.parent}.{self.part}"
 
 
 def _merge(old: dict, new: dict) -> dict:
