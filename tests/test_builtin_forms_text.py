@@ -179,7 +179,9 @@ def test_types_known(form):
             assert base == "quantity" and re.fullmatch(r"units=[a-z0-9_]+(,[a-z0-9_]+)*", row["parameters"])
             assert set(row["parameters"][6:].split(",")) <= set(QUANTITY_UNITS[arg])
         if base == "calculate":
-            assert "calculation" in row and not any(k.startswith("label") for k in row)
+            assert "calculation" in row
+            labels = {k for k in row if k.startswith("label")}
+            assert not labels or labels == {f"label::{EN}", f"label::{VI}"}  # a calculation shown to people
         if "calculation" in row:
             assert base == "calculate"
         if "repeat_count" in row:
