@@ -205,10 +205,10 @@ class _Builder:
             f.units = tuple(wanted or allowed)
         if kind == m.CALCULATE and not f.calculation:
             self.error("A calculate row needs a calculation.", sheet, row.number, "calculation")
-        if kind not in (m.CALCULATE, m.META, m.GROUP) and not f.labels and not f.read_only and kind != m.REPEAT:
-            if f.appearance != "hidden" and type_text.lower() != "hidden":
-                self.warn("'{name}' has no label: people will see only its name.", sheet, row.number, "label",
-                          name=name)
+        shown = kind not in (m.CALCULATE, m.META, m.GROUP, m.REPEAT) and not f.read_only and "hidden" not in (
+            f.appearance, type_text.lower())
+        if shown and not f.labels:
+            self.warn("'{name}' has no label: people will see only its name.", sheet, row.number, "label", name=name)
         if kind == m.META and parsed.meta in ("subscriberid", "simserial", "phonenumber", "start-geopoint"):
             self.warn("'{type}' is recorded by phones; on a laptop it stays empty.", sheet, row.number, "type",
                       type=type_text)
@@ -284,6 +284,32 @@ def check_choices(b: _Builder, form: m.Form, sheet_name: str):
                                                         else "Other" for lang in form.languages or ["en"]}))
 
 
+def _parse(b: _Builder, f: m.Field, column: str, text: str, sheet_name: str) -> expr.Expr | None:
+    """Parse one expression, or report why not. Typographic quotes (Excel's autocorrect) are read
+    as straight quotes, with a warning, when that makes the expression valid."""
+    try:
+        return expr.parse(text)
+    except expr.ExprError as err:
+        straight = text.translate(CURLY_QUOTES)
+        if straight != text:
+            try:
+                parsed = expr.parse(straight)
+            except expr.ExprError:
+                pass
+            else:
+                setattr(f, column, straight)
+                b.warn("Typographic quotes in {part} were read as straight quotes: {text}", sheet_name, f.row,
+                       column, part=column, text=straight)
+                return parsed
+        if "unknown function" in err.message.lower():
+            b.error("Unsupported function in {part}: {error}", sheet_name, f.row, column, part=column,
+                    error=err.message)
+        else:
+            b.error("The {part} is not a valid expression: {error}", sheet_name, f.row, column, part=column,
+                    error=str(err))
+        return None
+
+
 def check_expressions(b: _Builder, form: m.Form, sheet_name: str):
     """Parse every expression; every ${name} must exist; calculations must not form a cycle."""
     names = set(form.fields)
@@ -296,30 +322,9 @@ def check_expressions(b: _Builder, form: m.Form, sheet_name: str):
                 continue
             if column == "default" and "${" not in text and "(" not in text:
                 continue  # a literal default value
-            try:
-                e = expr.parse(text)
-            except expr.ExprError as err:
-                straight = text.translate(CURLY_QUOTES)
-                if straight != text:
-                    try:
-                        e = expr.parse(straight)
-                    except expr.ExprError:
-                        pass
-                    else:
-                        setattr(f, column, straight)
-                        b.warn("Typographic quotes in {part} were read as straight quotes: {text}", sheet_name,
-                               f.row, column, part=column, text=straight)
-                        err = None
-                if err is None:
-                    pass
-                elif "unknown function" in err.message.lower():
-                    b.error("Unsupported function in {part}: {error}", sheet_name, f.row, column, part=column,
-                            error=err.message)
-                else:
-                    b.error("The {part} is not a valid expression: {error}", sheet_name, f.row, column,
-                            part=column, error=str(err))
-                if err is not None:
-                    continue
+            e = _parse(b, f, column, text, sheet_name)
+            if e is None:
+                continue
             for ref in sorted(e.references()):
                 if ref not in names:
                     close = difflib.get_close_matches(ref, list(names), n=1)
