@@ -77,11 +77,15 @@ def demo(path, households, seed, force):
             raise click.ClickException(tr("{path} exists; use --force to replace it", path=path))
     start = time.perf_counter()
 
+    interactive = sys.stderr.isatty()
+
     def progress(done):
-        click.echo("\r  " + tr("{n} records", n=f"{done:,}"), nl=False, err=True)
+        if interactive:
+            click.echo("\r  " + tr("{n} records", n=f"{done:,}"), nl=False, err=True)
 
     counts = make_demo(Path(path), households=households, seed=seed, replace=force, progress=progress)
-    click.echo("", err=True)
+    if interactive:
+        click.echo("", err=True)
     summary = ", ".join(f"{n:,} {form_id}" for form_id, n in counts.items())
     click.echo(tr("Demo project {path}: {summary} in {seconds:.1f} s", path=path, summary=summary,
                   seconds=time.perf_counter() - start))

@@ -65,3 +65,12 @@ def test_a_wheel_carries_forms_and_translations(tmp_path):
     for needed in ("field_app/builtin_forms/household.toml", "field_app/builtin_forms/gazetteer_communes.csv",
                    "field_app/builtin_forms/trade.toml", "field_app/resources/i18n/vi.toml"):
         assert needed in names
+
+
+def test_heavy_libraries_stay_off_the_start_up_path():
+    code = ("import sys, field_app.ui.main_window, field_app.ui.app, field_app.core.storage; "
+            "print(sorted(m for m in ('pandas', 'numpy', 'matplotlib', 'openpyxl') if m in sys.modules)); "
+            "import pandas; print(pandas.DataFrame({'a': [1]}).shape)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**__import__('os').environ, "QT_QPA_PLATFORM": "offscreen"}).stdout.splitlines()
+    assert out == ["[]", "(1, 1)"]

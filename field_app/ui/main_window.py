@@ -112,7 +112,9 @@ class MainWindow(QMainWindow):
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeToContents)
+        header.setResizeContentsPrecision(50)  # size columns from the first rows, not all of them
         self.table.verticalHeader().setVisible(False)
         self.detail = QTextBrowser()
         self.detail.setMinimumWidth(320)
@@ -167,9 +169,10 @@ class MainWindow(QMainWindow):
     def fill_forms(self) -> None:
         self.forms.blockSignals(True)
         self.forms.clear()
+        self.counts = {form_id: self.project.count(form_id) for form_id in self.project.forms()}
         for form in self.project.forms().values():
             item = QListWidgetItem(tr("{title}\n{count} records", title=form.title_text(language()),
-                                      count=f"{self.project.count(form.form_id):,}"))
+                                      count=f"{self.counts[form.form_id]:,}"))
             item.setData(Qt.UserRole, form.form_id)
             self.forms.addItem(item)
         self.forms.blockSignals(False)
@@ -191,7 +194,7 @@ class MainWindow(QMainWindow):
         rows = list(self.project.records(form.form_id, limit=RECORD_LIMIT))
         self.model.load(form, rows)
         self.statusBar().showMessage(tr("{form}: showing {shown} of {total} records", form=form.title_text(language()),
-                                        shown=len(rows), total=self.project.count(form.form_id)))
+                                        shown=len(rows), total=self.counts.get(form.form_id, len(rows))))
         if rows:
             self.table.selectRow(0)
             self.show_record(0)

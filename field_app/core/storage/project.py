@@ -11,14 +11,33 @@ import contextlib
 import json
 import shutil
 import sqlite3
+import sys
 import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-import sqlite_utils
 
+def _import_sqlite_utils():
+    """Import sqlite-utils without letting it pull in pandas and numpy (half a second at start-up).
+
+    It imports them only to map their value types on insert, which this layer never does (rows
+    go through `values` and executemany). If they are already loaded, it gets them as usual.
+    """
+    hidden = [name for name in ("pandas", "numpy") if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # `import` now raises ImportError
+    try:
+        import sqlite_utils
+    finally:
+        for name in hidden:
+            if sys.modules.get(name) is None:
+                del sys.modules[name]
+    return sqlite_utils
+
+
+sqlite_utils = _import_sqlite_utils()
 from ... import __version__
 from ..errors import NewerDatabaseError, Problem, RecordError, StorageError
 from ..forms import Form, load_form
