@@ -72,3 +72,14 @@ def test_demo_made_in_background_on_first_start(qtbot, tmp_path, monkeypatch):
     assert app.make_demo_in_background(QApplication.instance(), path)
     with Project.open(path) as p:
         assert p.count("household") == 5
+
+
+def test_a_bad_project_gets_a_message_not_a_crash(qtbot, tmp_path, monkeypatch):
+    from field_app.ui import app, errors
+
+    shown = []
+    monkeypatch.setattr(errors.QMessageBox, "exec", lambda box: shown.append((box.text(), box.detailedText())))
+    bad = tmp_path / "notes.fieldapp"
+    bad.write_text("not a database")
+    assert app.main(str(bad)) == 1
+    assert shown and "not a field-app project" in shown[0][0] and "Traceback" in shown[0][1]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import sys
+import traceback
 from pathlib import Path
 
 from ..core.i18n import set_language, tr
 from ..core.storage import Project
-from .qt import QApplication, QMessageBox, QProgressDialog, Qt
+from .errors import show_error
+from .qt import QApplication, QProgressDialog, Qt
 from .tasks import Task, start
 
 DEMO_HOUSEHOLDS = 300
@@ -47,15 +49,15 @@ def make_demo_in_background(app: QApplication, path: Path) -> bool:
     task = Task(work)
     task.signals.progress.connect(lambda n: dialog.setLabelText(tr("Making the demo project… {n} records", n=n)))
     task.signals.done.connect(lambda result: (outcome.setdefault("ok", True), dialog.reset()))
-    task.signals.failed.connect(lambda msg, details: (outcome.setdefault("error", msg), dialog.reset()))
+    task.signals.failed.connect(lambda msg, details: (outcome.update(error=msg, details=details), dialog.reset()))
     dialog.canceled.connect(task.cancel)
     start(task)
     dialog.exec()
     while "ok" not in outcome and "error" not in outcome:  # cancel pressed: wait for the worker to stop
         app.processEvents()
     if "error" in outcome:
-        QMessageBox.warning(None, "field-app", tr("The demo project could not be made: {error}",
-                                                  error=outcome["error"]))
+        show_error(None, "field-app", tr("The demo project could not be made: {error}", error=outcome["error"]),
+                   outcome.get("details", ""))
         return False
     return True
 
@@ -72,8 +74,8 @@ def main(project: str | None = None) -> int:
             return 1
     try:
         opened = Project.open(path, officer=officer())
-    except Exception as e:  # one clear message, never a traceback
-        QMessageBox.critical(None, "field-app", tr("Cannot open {path}: {error}", path=path, error=e))
+    except Exception as e:  # one clear message; the traceback only behind "details"
+        show_error(None, "field-app", tr("Cannot open {path}: {error}", path=path, error=e), traceback.format_exc())
         print(f"field-app: {e}", file=sys.stderr)
         return 1
     window = MainWindow(opened)

@@ -6,6 +6,7 @@ A shell that delegates: it reads through `Project` and formats through core func
 from __future__ import annotations
 
 import html
+import traceback
 from pathlib import Path
 
 from ..core.forms import Form
@@ -13,9 +14,10 @@ from ..core.forms import model as m
 from ..core.i18n import LANGUAGES, language, set_language, tr
 from ..core.storage import Project
 from ..core import units
+from .errors import show_error
 from .qt import (
     QAbstractItemView, QAbstractTableModel, QAction, QComboBox, QFileDialog, QHeaderView, QLabel, QListWidget,
-    QListWidgetItem, QMainWindow, QMessageBox, QModelIndex, QSplitter, QTableView, QTextBrowser, QToolBar, Qt,
+    QListWidgetItem, QMainWindow, QModelIndex, QSplitter, QTableView, QTextBrowser, QToolBar, Qt,
 )
 
 RECORD_LIMIT = 1000
@@ -217,7 +219,7 @@ class MainWindow(QMainWindow):
         try:
             project = Project.open(path, officer=self.project.officer)
         except Exception as e:  # shown, never a crash
-            QMessageBox.warning(self, tr("Cannot open project"), str(e))
+            show_error(self, tr("Cannot open project"), str(e), traceback.format_exc())
             return
         self.project.close()
         self.project = project
