@@ -279,3 +279,27 @@ def test_record_ids_are_unique_and_time_ordered():
     assert len(set(ids)) == 50_000
     assert all(first < i for i in ids)
     assert uuid.UUID(first).version == 7 and uuid.UUID(first).variant == uuid.RFC_4122
+
+
+def test_a_stored_form_that_no_longer_loads_does_not_lock_the_project(tmp_path, write_form):
+    path = tmp_path / "p.fieldapp"
+    with Project.create(path) as p:
+        p.add_form(write_form([{"type": "text", "name": "a", "label": "A"}], settings={"form_id": "f", "version": "1"},
+                              name="f1.toml"))
+        uuid = p.save("f", {"a": "kept"}).uuid
+        p.add_form(write_form([{"type": "text", "name": "a", "label": "A"}, {"type": "text", "name": "b", "label": "B"}],
+                              settings={"form_id": "f", "version": "2"}, name="f2.toml"))
+        p.add_form(builtin_form("trade"))
+        with p.transaction():  # as if a later field-app had stored a form this one cannot read
+            p.conn.execute("UPDATE _form_files SET content = ? WHERE form_id = 'f' AND version = '2'",
+                           (b'[[survey]]\ntype = "hologram"\nname = "x"\n',))
+    with Project.open(path) as p:
+        assert p.form("f").version == "1"  # the latest version that loads
+        assert "hologram" in p.form_problems["f"]
+        assert p.get("f", uuid)["a"] == "kept" and "trade" in p.forms()
+
+
+def test_reserved_form_ids_are_refused(project, write_form):
+    for form_id in ("_meta", "household__members", "sqlite_master"):
+        with pytest.raises(StorageError, match="reserved"):
+            project.add_form(write_form([{"type": "text", "name": "a", "label": "A"}], settings={"form_id": form_id}))

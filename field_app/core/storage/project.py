@@ -39,7 +39,7 @@ def _import_sqlite_utils():
 
 sqlite_utils = _import_sqlite_utils()
 from ... import __version__
-from ..errors import NewerDatabaseError, Problem, RecordError, StorageError
+from ..errors import FormError, NewerDatabaseError, Problem, RecordError, StorageError
 from ..forms import Form, load_form
 from ..i18n import N_, tr
 from ..values import ValueProblem, coerce, coerce_unit, converter
@@ -130,6 +130,7 @@ class Project:
         self._owner = threading.get_ident()
         self._forms: dict[str, Form] = {}
         self._tables: dict[str, list[Table]] = {}
+        self.form_problems: dict[str, str] = {}  # form id -> why its stored definition cannot be used
 
     # -- opening -----------------------------------------------------------------------------
     @classmethod
@@ -198,20 +199,30 @@ class Project:
 
     # -- forms ---------------------------------------------------------------------------------
     def _load_forms(self) -> None:
-        """Rebuild each form's latest version from the files stored in the project."""
-        rows = self.conn.execute(
-            "SELECT form_id, version, file_name FROM _forms f WHERE seq = "
-            "(SELECT MAX(seq) FROM _forms g WHERE g.form_id = f.form_id)").fetchall()
+        """Rebuild each form from the files stored in the project: its latest version that loads.
+
+        A stored form that this program cannot read (say, a later field-app wrote it) must not
+        lock the officer out of the whole project: the reason is kept in `form_problems`.
+        """
+        rows = self.conn.execute("SELECT form_id, version, file_name FROM _forms ORDER BY seq DESC").fetchall()
         for form_id, version, file_name in rows:
-            with tempfile.TemporaryDirectory(prefix="field-app-form-") as tmp:
-                for name, content in self.conn.execute(
-                        "SELECT file_name, content FROM _form_files WHERE form_id = ? AND version = ?",
-                        (form_id, version)):
-                    (Path(tmp) / name).write_bytes(content)
-                form = load_form(Path(tmp) / file_name)
+            if form_id in self._forms:
+                continue
+            try:
+                form = self._stored_form(form_id, version, file_name)
+            except FormError as e:
+                self.form_problems.setdefault(form_id, f"version {version}: {e}")
+                continue
             form.source = f"{self.path}:{form_id}@{version}"
             self._forms[form_id] = form
             self._tables[form_id] = tables_for(form)
+
+    def _stored_form(self, form_id: str, version: str, file_name: str) -> Form:
+        with tempfile.TemporaryDirectory(prefix="field-app-form-") as tmp:
+            for name, content in self.conn.execute(
+                    "SELECT file_name, content FROM _form_files WHERE form_id = ? AND version = ?", (form_id, version)):
+                (Path(tmp) / name).write_bytes(content)
+            return load_form(Path(tmp) / file_name)
 
     def forms(self) -> dict[str, Form]:
         return dict(self._forms)
@@ -220,6 +231,8 @@ class Project:
         try:
             return self._forms[form_id]
         except KeyError:
+            if form_id in self.form_problems:
+                raise StorageError(f"form '{form_id}' cannot be used: {self.form_problems[form_id]}") from None
             known = ", ".join(sorted(self._forms)) or "none"
             raise StorageError(f"no form '{form_id}' in this project (forms: {known})") from None
 
@@ -231,6 +244,8 @@ class Project:
         for clist in form.choices.values():
             if clist.source.lower().endswith(".csv"):
                 files[clist.source] = (path.parent / clist.source).read_bytes()
+        if form.form_id.startswith(("_", "sqlite_")) or "__" in form.form_id:
+            raise StorageError(f"{path}: form_id '{form.form_id}' is reserved (no leading _, no sqlite_, no __)")
         for f in form.walk():
             if f.name in ROOT_META or f.name in CHILD_META:
                 raise StorageError(f"{path}: field name '{f.name}' is reserved by field-app; rename it")
