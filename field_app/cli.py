@@ -99,10 +99,20 @@ def forms(project, as_json):
     with _open(project) as p:
         rows = [{"form_id": f.form_id, "version": f.version, "title": f.title_text(), "records": p.count(f.form_id),
                  "fields": sum(1 for x in f.walk() if x.stored)} for f in p.forms().values()]
+        problems = dict(p.form_problems)
+    for r in rows:
+        if r["form_id"] in problems:
+            r["problem"] = problems[r["form_id"]]
+    rows += [{"form_id": f, "problem": why} for f, why in problems.items() if f not in {r["form_id"] for r in rows}]
     if as_json:
         click.echo(_dump(rows))
         return
+    for form_id, reason in problems.items():
+        click.echo(tr("warning: form '{form_id}' has a stored version this program cannot read: {reason}",
+                      form_id=form_id, reason=reason), err=True)
     for r in rows:
+        if "records" not in r:
+            continue
         count = tr("{n} records", n=f"{r['records']:,}")
         click.echo(f"{r['form_id']:<24} v{r['version']:<12} {count:>16}  {r['title']}")
 
