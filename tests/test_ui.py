@@ -83,3 +83,22 @@ def test_a_bad_project_gets_a_message_not_a_crash(qtbot, tmp_path, monkeypatch):
     bad.write_text("not a database")
     assert app.main(str(bad)) == 1
     assert shown and "not a field-app project" in shown[0][0] and "Traceback" in shown[0][1]
+
+
+def test_add_form_lists_every_problem_or_adds_it(qtbot, demo_path, tmp_path, monkeypatch):
+    import shutil
+
+    from conftest import sample
+    from field_app.ui import errors
+
+    shutil.copy(demo_path, tmp_path / "copy.fieldapp")
+    window = MainWindow(Project.open(tmp_path / "copy.fieldapp", officer="Lan"))
+    qtbot.addWidget(window)
+
+    shown = []
+    monkeypatch.setattr(errors.QMessageBox, "exec", lambda box: shown.append((box.text(), box.detailedText())))
+    assert not window.add_form(str(sample("broken_xlsform.xlsx")))
+    title, details = shown[-1]
+    assert "cannot be added" in title and details.count("error:") == 4 and "row 53" in details
+    assert window.add_form(str(sample("rattan_harvester_xlsform.xlsx")))
+    assert window.forms.count() == 4 and "rattan_hh_quangnam_2024" in window.project.forms()

@@ -9,12 +9,13 @@ import html
 import traceback
 from pathlib import Path
 
-from ..core.forms import Form
+from ..core import units
+from ..core.errors import FieldAppError
+from ..core.forms import Form, check_form
 from ..core.forms import model as m
 from ..core.i18n import LANGUAGES, language, set_language, tr
 from ..core.storage import Project
-from ..core import units
-from .errors import show_error
+from .errors import show_error, show_problems
 from .qt import (
     QAbstractItemView, QAbstractTableModel, QAction, QComboBox, QFileDialog, QHeaderView, QLabel, QListWidget,
     QListWidgetItem, QMainWindow, QModelIndex, QSplitter, QTableView, QTextBrowser, QToolBar, Qt,
@@ -135,6 +136,9 @@ class MainWindow(QMainWindow):
         self.open_action.setShortcut("Ctrl+O")
         self.open_action.triggered.connect(self.choose_project)
         self.toolbar.addAction(self.open_action)
+        self.add_form_action = QAction(self)
+        self.add_form_action.triggered.connect(self.choose_form)
+        self.toolbar.addAction(self.add_form_action)
         self.lang_label = QLabel()
         self.toolbar.addSeparator()
         self.toolbar.addWidget(self.lang_label)
@@ -156,6 +160,7 @@ class MainWindow(QMainWindow):
     def retranslate(self) -> None:
         self.setWindowTitle(tr("field-app — {name}", name=Path(self.project.path).name))
         self.open_action.setText(tr("Open project…"))
+        self.add_form_action.setText(tr("Add form…"))
         self.lang_label.setText(tr("Language:") + " ")
         self.status.setText(tr("Officer: {officer} · Device: {device}", officer=self.project.officer or "-",
                                device=self.project.device))
@@ -225,6 +230,33 @@ class MainWindow(QMainWindow):
         self.project = project
         self.retranslate()
         self.fill_forms()
+
+    def choose_form(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, tr("Add form"), str(Path(self.project.path).parent),
+                                              tr("Forms (*.xlsx *.toml);;All files (*)"))
+        if path:
+            self.add_form(path)
+
+    def add_form(self, path: str) -> bool:
+        """Check a form file; add it when it is usable, else list every problem with its row."""
+        form, errors, warnings = check_form(path)
+        if errors:
+            show_problems(self, tr("The form cannot be added"), errors, warnings)
+            return False
+        try:
+            change = self.project.add_form(form)
+        except FieldAppError as e:
+            show_error(self, tr("The form cannot be added"), str(e))
+            return False
+        self.fill_forms()
+        message = tr("Added form '{form_id}' version {version}: {tables} new table(s), {columns} new column(s).",
+                     form_id=change.form_id, version=change.version, tables=len(change.new_tables),
+                     columns=len(change.new_columns))
+        if warnings:
+            show_problems(self, message, [], warnings)
+        else:
+            self.statusBar().showMessage(message)
+        return True
 
     def closeEvent(self, event) -> None:
         self.project.close()
