@@ -303,3 +303,54 @@ def test_reserved_form_ids_are_refused(project, write_form):
     for form_id in ("_meta", "household__members", "sqlite_master"):
         with pytest.raises(StorageError, match="reserved"):
             project.add_form(write_form([{"type": "text", "name": "a", "label": "A"}], settings={"form_id": form_id}))
+
+
+def test_attachments_are_stored_once_and_travel_with_the_project(tmp_path, project, write_form):
+    project.add_form(write_form([{"type": "image", "name": "photo", "label": "Photo of the dryer"}],
+                                settings={"form_id": "f"}))
+    picture = tmp_path / "máy sấy.jpg"
+    picture.write_bytes(b"\xff\xd8\xff" + bytes(range(256)) * 100)
+    ref = project.attach(picture)
+    assert project.attach(picture) == ref  # same content, stored once
+    uuid = project.save("f", {"photo": ref}).uuid
+    name, content = project.attachment(project.get("f", uuid)["photo"])
+    assert name == "máy sấy.jpg" and content == picture.read_bytes()
+    with pytest.raises(StorageError, match="cannot read"):
+        project.attach(tmp_path / "missing.jpg")
+
+
+def test_migration_from_version_1_keeps_data(tmp_path):
+    from field_app.core.storage import migrations
+
+    path = tmp_path / "v1.fieldapp"
+    with Project.create(path) as p:
+        p.add_form(builtin_form("trade"))
+        uuid = p.save("trade", dict(TRADE)).uuid
+        p.conn.execute("DROP TABLE _attachments")  # back to how version 1 left files
+        p.conn.execute("PRAGMA user_version = 1")
+    assert migrations.SCHEMA_VERSION >= 2
+    with Project.open(path) as p:
+        assert p.conn.execute("PRAGMA user_version").fetchone()[0] == migrations.SCHEMA_VERSION
+        assert p.get("trade", uuid)["unit_price"] == 6_000_000
+        assert p.db["_attachments"].exists()
+
+
+def test_a_failing_migration_leaves_the_file_as_it_was(tmp_path, monkeypatch):
+    from field_app.core.storage import migrations
+
+    path = tmp_path / "p.fieldapp"
+    with Project.create(path):
+        pass
+
+    def broken(conn):
+        conn.execute("CREATE TABLE half_done (x)")
+        raise RuntimeError("power cut in the middle of a migration")
+
+    monkeypatch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS + [broken])
+    monkeypatch.setattr(migrations, "SCHEMA_VERSION", len(migrations.MIGRATIONS))
+    with pytest.raises(RuntimeError):
+        Project.open(path)
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == len(migrations.MIGRATIONS) - 1
+    assert not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'half_done'").fetchone()
+    conn.close()

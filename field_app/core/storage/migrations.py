@@ -46,8 +46,24 @@ def _v1(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX idx_audit_record ON _audit(record_uuid)")
 
 
+def _v2(conn: sqlite3.Connection) -> None:
+    """Files attached to answers (photos, scans), kept inside the project so they travel with it."""
+    conn.execute("""CREATE TABLE _attachments (
+  id TEXT PRIMARY KEY NOT NULL,
+  file_name TEXT NOT NULL,
+  media_type TEXT,
+  size INTEGER NOT NULL,
+  sha256 TEXT NOT NULL,
+  content BLOB NOT NULL,
+  added TEXT NOT NULL,
+  added_by TEXT,
+  added_device TEXT
+)""")
+    conn.execute("CREATE INDEX idx_attachments_sha256 ON _attachments(sha256)")
+
+
 # Append new steps here; never edit a step that has shipped.
-MIGRATIONS = [_v1]
+MIGRATIONS = [_v1, _v2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

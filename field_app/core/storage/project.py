@@ -8,7 +8,9 @@ thread that opened it (the GUI hands the project to its database worker).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
+import mimetypes
 import shutil
 import sqlite3
 import sys
@@ -42,6 +44,7 @@ from ... import __version__
 from ..errors import FormError, NewerDatabaseError, Problem, RecordError, StorageError
 from ..forms import Form, load_form
 from ..i18n import N_, tr
+from ..text import nfc
 from ..values import ValueProblem, coerce, coerce_unit, converter
 from . import migrations
 from .identity import device_id, new_uuid, now
@@ -50,6 +53,7 @@ from .schema import CHILD_META, ROOT_META, STATUSES, Table, create_sql, quote, t
 APP_ID = "field-app"
 BUSY_TIMEOUT_MS = 10_000
 FLUSH_EVERY = 5_000  # records per executemany batch on the bulk path
+MAX_ATTACHMENT = 50_000_000  # bytes; a phone photo is 2-8 MB
 
 
 class Cancelled(Exception):
@@ -142,6 +146,7 @@ class Project:
         _check_file(path)
         if create and not path.parent.exists():
             raise StorageError(f"folder {path.parent} does not exist")
+        conn = None
         try:
             conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -151,8 +156,12 @@ class Project:
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
             migrations.migrate(conn)
-        except sqlite3.DatabaseError as e:
-            raise StorageError(f"{path}: {e}") from None
+        except BaseException as e:
+            if conn is not None:
+                conn.close()
+            if isinstance(e, sqlite3.DatabaseError):
+                raise StorageError(f"{path}: {e}") from None
+            raise
         project = cls(path, conn, officer, device or device_id())
         project._init_meta()
         project._load_forms()
@@ -472,6 +481,39 @@ class Project:
                                        "_modified_by": self.officer, "_modified_device": self.device})
             self._audit("delete" if flag else "undelete", form_id, uuid, table.name, uuid, "_deleted", row[0], flag,
                         stamp)
+
+    # -- attachments -----------------------------------------------------------------------------
+    def attach(self, path: str | Path) -> str:
+        """Store a file (a photo, a scanned receipt) in the project; returns the reference to save
+        as the answer of an image/audio/video/file question. The same content is stored once."""
+        self._check_thread()
+        path = Path(path)
+        try:
+            content = path.read_bytes()
+        except OSError as e:
+            raise StorageError(f"{path}: cannot read the file: {e.strerror or e}") from None
+        if len(content) > MAX_ATTACHMENT:
+            raise StorageError(f"{path}: {len(content) / 1e6:.0f} MB is too large to attach "
+                               f"(at most {MAX_ATTACHMENT // 1_000_000} MB)")
+        digest = hashlib.sha256(content).hexdigest()
+        row = self.conn.execute("SELECT id, file_name FROM _attachments WHERE sha256 = ? AND size = ?",
+                                (digest, len(content))).fetchone()
+        if row:
+            return f"{row[0]}/{row[1]}"
+        ident = new_uuid()
+        with self.transaction():
+            self.conn.execute("INSERT INTO _attachments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                              (ident, nfc(path.name), mimetypes.guess_type(path.name)[0], len(content), digest,
+                               content, now(), self.officer, self.device))
+        return f"{ident}/{nfc(path.name)}"
+
+    def attachment(self, reference: str) -> tuple[str, bytes]:
+        """(file name, content) of an attachment reference made by `attach`."""
+        ident = reference.split("/", 1)[0]
+        row = self.conn.execute("SELECT file_name, content FROM _attachments WHERE id = ?", (ident,)).fetchone()
+        if row is None:
+            raise StorageError(f"no attachment {reference}")
+        return row[0], row[1]
 
     # -- the bulk path (imports, merges, demo data) ----------------------------------------------
     def bulk_insert(self, form_id: str, records: Iterable[dict], *, status: str = "final",
