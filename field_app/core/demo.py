@@ -36,10 +36,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .paths import forms_dir as default_forms_dir
+
 __all__ = ["DEFAULT_SEED", "generate"]
 
 DEFAULT_SEED = 20261124
-FORMS_DIR = Path(__file__).resolve().parents[2] / "forms"
 
 UNIT_KG = {"kg": 1, "yen": 10, "ta": 100, "tan": 1000}
 AREA_M2 = {"ha": 10000, "m2": 1, "sao_bac": 360, "sao_trung": 500}
@@ -1167,4 +1168,4 @@ def generate(households: int = 300, seed: int = DEFAULT_SEED, today: dt.date | N
     if households < 0:
         raise ValueError("households must be >= 0")
     today = today or dt.date.today()
-    return _Demo(households, seed, today, Path(forms_dir) if forms_dir else FORMS_DIR).run()
+    return _Demo(households, seed, today, Path(forms_dir) if forms_dir else default_forms_dir()).run()

@@ -43,21 +43,17 @@ sqlite_utils = _import_sqlite_utils()
 from ... import __version__
 from ..errors import FormError, NewerDatabaseError, Problem, RecordError, StorageError
 from ..forms import Form, load_form
-from ..i18n import N_, tr
+from ..i18n import N_
 from ..text import nfc
-from ..values import ValueProblem, coerce, coerce_unit, converter
+from ..values import ValueProblem, coerce, coerce_unit
 from . import migrations
+from .bulk import Cancelled
 from .identity import device_id, new_uuid, now
 from .schema import CHILD_META, ROOT_META, STATUSES, Table, create_sql, quote, tables_for
 
 APP_ID = "field-app"
 BUSY_TIMEOUT_MS = 10_000
-FLUSH_EVERY = 5_000  # records per executemany batch on the bulk path
 MAX_ATTACHMENT = 50_000_000  # bytes; a phone photo is 2-8 MB
-
-
-class Cancelled(Exception):
-    """Raised inside a long job when the user pressed Cancel; the transaction is rolled back."""
 
 
 @dataclass
@@ -523,86 +519,13 @@ class Project:
 
         Values are checked and converted as in `save`, but calculations are taken as given and
         'final' validation is left to the caller. Returns (count, batch id); every record carries
-        the batch id, so a whole import can be found and undone.
+        the batch id, so a whole import can be found and undone. See storage/bulk.py.
         """
+        from .bulk import bulk_insert
+
         self._check_thread()
-        form = self.form(form_id)
-        tables = self._tables[form_id]
-        batch = batch or new_uuid()
-        stamp = now()
-        plans = {t.name: [(c.name, converter(c.field, form, c.part)) for c in t.columns] for t in tables}
-        children = {t.name: [(c, c.repeat.name) for c in tables if c.parent is t] for t in tables}
-        allowed = {t.name: {c.name for c in t.columns} | {r for _c, r in children[t.name]} for t in tables}
-        buffers: dict[str, list[tuple]] = {t.name: [] for t in tables}
-        root = tables[0]
-        count = 0
-
-        def row_values(table: Table, data: dict, where: str) -> list:
-            unknown = [k for k in data.keys() - allowed[table.name] if not k.startswith("_")]
-            if unknown:
-                problems = [Problem(N_("'{key}' is not a field of this part of form '{form}'"),
-                                    {"key": k, "form": form_id}, sheet=str(where), column=k) for k in sorted(unknown)]
-                raise RecordError(problems)
-            values = []
-            for name, convert in plans[table.name]:
-                value = data.get(name)
-                if value is not None:
-                    try:
-                        value = convert(value)
-                    except ValueProblem as e:
-                        raise RecordError([Problem(e.message, e.params, sheet=str(where), column=name)]) from None
-                values.append(value)
-            return values
-
-        def add_children(table: Table, data: dict, row_uuid: str, root_uuid: str, where: str) -> None:
-            for child, name in children[table.name]:
-                items = data.get(name) or []
-                if not isinstance(items, list):
-                    raise RecordError([Problem(N_("Repeat '{name}' must be a list of rows."), {"name": name},
-                                               sheet=str(where), column=name)])
-                for i, item in enumerate(items, start=1):
-                    item_where = _Where(where, f"{name}[{i}]")
-                    item_uuid = item.get("_uuid") or new_uuid()
-                    buffers[child.name].append((item_uuid, row_uuid, root_uuid, i,
-                                                *row_values(child, item, item_where)))
-                    add_children(child, item, item_uuid, root_uuid, item_where)
-
-        with self.transaction():
-            for record in records:
-                where = _Where(count + 1)
-                uuid = record.get("_uuid") or new_uuid()
-                if (record.get("_status") or status) not in STATUSES:
-                    raise RecordError([Problem(N_("Status must be draft or final, not '{status}'."),
-                                               {"status": record.get("_status") or status}, sheet=str(where))])
-                meta = (uuid, form_id, form.version, record.get("_created") or stamp,
-                        record.get("_modified") or stamp, record.get("_officer") or self.officer, self.device,
-                        self.officer, self.device, record.get("_status") or status, 0, 1, batch)
-                buffers[root.name].append(meta + tuple(row_values(root, record, where)))
-                add_children(root, record, uuid, uuid, where)
-                count += 1
-                if count % FLUSH_EVERY == 0:
-                    self._flush(tables, buffers)
-                    if progress:
-                        progress(count)
-                    if cancel and cancel():
-                        raise Cancelled()
-            self._flush(tables, buffers)
-            self._audit("bulk_insert", form_id, None, root.name, None, "_batch", None,
-                        {"batch": batch, "count": count, "source": source}, stamp)
-        if progress:
-            progress(count)
-        return count, batch
-
-    def _flush(self, tables: list[Table], buffers: dict[str, list[tuple]]) -> None:
-        for table in tables:  # parents first, so foreign keys hold
-            rows = buffers[table.name]
-            if not rows:
-                continue
-            cols = list(ROOT_META if table.is_root else CHILD_META) + [c.name for c in table.columns]
-            sql = (f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, cols))}) "
-                   f"VALUES ({', '.join('?' * len(cols))})")
-            self.conn.executemany(sql, rows)
-            rows.clear()
+        return bulk_insert(self, form_id, records, status=status, source=source, batch=batch, progress=progress,
+                           cancel=cancel)
 
     # -- reading -------------------------------------------------------------------------------
     def get(self, form_id: str, uuid: str, *, include_deleted: bool = False) -> dict | None:
@@ -671,20 +594,6 @@ class Project:
             dest.close()
         shutil.move(str(tmp), str(target))
         return target
-
-
-class _Where:
-    """Where a bulk record is ('record 12.members[2]'), made into text only if there is a problem."""
-
-    __slots__ = ("parent", "part")
-
-    def __init__(self, parent, part: str = ""):
-        self.parent, self.part = parent, part
-
-    def __str__(self) -> str:
-        if isinstance(self.parent, int):
-            return tr("record {n}", n=self.parent)
-        return f"{self.parent}.{self.part}"
 
 
 def _merge(old: dict, new: dict) -> dict:
