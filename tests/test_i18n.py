@@ -121,3 +121,13 @@ def test_composed_keys_extend_their_msgid(vi):
         assert composed.startswith(base), composed
         if composed in vi and base in vi:
             assert placeholders(base) <= placeholders(composed)
+
+
+def test_only_program_text_is_translated_inside_messages():
+    from field_app.core.i18n import N_, tr
+
+    # a user's field called "area" stays "area"; the kind of unit "area" is translated
+    assert "'area'" in tr("Name '{name}' is used twice (first on row {first}): names must be unique in a form.",
+                          "vi", name="area", first=2)
+    assert "diện tích" in tr("Unknown {kind} unit(s) {units} in parameters; use {allowed}.", "vi",
+                             kind=N_("area"), units="bao", allowed="ha")

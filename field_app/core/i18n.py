@@ -33,23 +33,29 @@ def catalogue(code: str) -> dict[str, str]:
         return tomllib.load(f)
 
 
-_marked: set[str] = set()
+class Msg(str):
+    """Program text (a reason, a kind of unit) that is translated wherever it is shown.
+
+    Being a str, it compares and hashes like its English text; only its type marks it, so a
+    user's own text that happens to read 'area' is never translated.
+    """
+
+    __slots__ = ()
 
 
 def tr(msgid: str, lang: str | None = None, **params) -> str:
     """Translate `msgid` into `lang` (default: the current language) and fill its placeholders.
 
-    A parameter whose value was marked with N_ (a unit kind, a reason) is translated too.
+    Parameters that are Msg (made by N_) are translated too.
     """
     table = catalogue(lang or _language)
     text = table.get(msgid, msgid)
     if not params:
         return text
-    params = {k: table.get(v, v) if isinstance(v, str) and v in _marked else v for k, v in params.items()}
+    params = {k: table.get(v, v) if isinstance(v, Msg) else v for k, v in params.items()}
     return text.format(**params)
 
 
-def N_(msgid: str) -> str:
+def N_(msgid: str) -> Msg:
     """Mark a string for translation where it is defined; it is translated where it is shown."""
-    _marked.add(msgid)
-    return msgid
+    return Msg(msgid)

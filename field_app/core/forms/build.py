@@ -154,8 +154,9 @@ class _Builder:
             if f.is_container:
                 stack.append(f)
         for open_field in reversed(stack[1:]):
-            self.error("The {kind} '{name}' opened on this row is never closed: add an 'end_{kind}' row.",
-                       sheet.name, open_field.row, "type", kind=N_(open_field.kind), name=open_field.name)
+            self.error("The {kind} '{name}' opened on this row is never closed: add an '{end}' row.",
+                       sheet.name, open_field.row, "type", kind=N_(open_field.kind), name=open_field.name,
+                       end=f"end_{open_field.kind}")
         return root
 
     def field(self, row, parsed, type_text, name, default_lang, sheet) -> m.Field | None:
