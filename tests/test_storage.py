@@ -354,3 +354,33 @@ def test_a_failing_migration_leaves_the_file_as_it_was(tmp_path, monkeypatch):
     assert conn.execute("PRAGMA user_version").fetchone()[0] == len(migrations.MIGRATIONS) - 1
     assert not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'half_done'").fetchone()
     conn.close()
+
+
+def test_two_programs_writing_one_project_wait_for_each_other(tmp_path):
+    """The window and a command on the same file at once: every save lands, none fails as locked."""
+    import threading
+
+    path = tmp_path / "shared.fieldapp"
+    with Project.create(path) as p:
+        p.add_form(builtin_form("trade"))
+    errors, done = [], []
+
+    def writer(name):
+        try:
+            with Project.open(path, officer=name) as p:
+                for i in range(40):
+                    uuid = p.save("trade", dict(TRADE, seller_id=f"LC-{i:04d}")).uuid
+                    p.save("trade", {"_uuid": uuid, "unit_price": 6_100_000})  # read, then write
+                    done.append(uuid)
+        except Exception as e:  # collected for the assertion
+            errors.append(e)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in ("Lan", "Hoa", "Minh")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    with Project.open(path) as p:
+        assert p.count("trade") == 120 and len(done) == 120
+        assert all(p.get("trade", u)["_revision"] == 2 for u in done)

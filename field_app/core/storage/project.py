@@ -185,9 +185,26 @@ class Project:
 
     @contextlib.contextmanager
     def transaction(self):
-        """One atomic unit of work; nests with savepoints."""
-        with self.db.atomic():
+        """One atomic unit of work. The outermost level takes the write lock at once (BEGIN
+        IMMEDIATE), so two programs on one file wait for each other (busy timeout) instead of
+        failing when a read turns into a write; inner levels are sqlite-utils' savepoints."""
+        if self.conn.in_transaction:
+            with self.db.atomic():
+                yield self
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
             yield self
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
 
     def _init_meta(self) -> None:
         if self.meta("app") is None:
