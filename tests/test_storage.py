@@ -384,3 +384,13 @@ def test_two_programs_writing_one_project_wait_for_each_other(tmp_path):
     with Project.open(path) as p:
         assert p.count("trade") == 120 and len(done) == 120
         assert all(p.get("trade", u)["_revision"] == 2 for u in done)
+
+
+def test_an_update_keeps_a_final_record_final(trades):
+    uuid = trades.save("trade", dict(TRADE), status="final").uuid
+    trades.save("trade", {"_uuid": uuid, "unit_price": 6_200_000})
+    assert trades.get("trade", uuid)["_status"] == "final"
+    with pytest.raises(RecordError, match="trade_date"):  # a final record must stay valid
+        trades.save("trade", {"_uuid": uuid, "trade_date": None})
+    trades.save("trade", {"_uuid": uuid, "trade_date": None}, status="draft")
+    assert trades.get("trade", uuid)["_status"] == "draft"

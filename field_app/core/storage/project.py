@@ -348,19 +348,22 @@ class Project:
 
         Keys: field names; a repeat's name maps to a list of row dicts; `_uuid` (of the record
         and of each repeat row) says which existing rows are updated. Keys left out keep their
-        stored value; a key set to None clears it. A 'final' record must pass validation.
+        stored value; a key set to None clears it. A 'final' record must pass validation; an
+        update keeps the status the record had unless `status` (or `_status`) says otherwise.
         """
         from ..record import compute, validate
 
         self._check_thread()
         form = self.form(form_id)
         tables = self._tables[form_id]
-        status = status or record.get("_status") or "draft"
-        if status not in STATUSES:
-            raise RecordError([Problem(N_("Status must be draft or final, not '{status}'."), {"status": status})])
         uuid = record.get("_uuid") or new_uuid()
         with self.transaction():
             old = self.get(form_id, uuid, include_deleted=True) if record.get("_uuid") else None
+            # an update keeps the record's status unless one is asked for: a final record stays final
+            status = status or record.get("_status") or (old["_status"] if old else "draft")
+            if status not in STATUSES:
+                raise RecordError([Problem(N_("Status must be draft or final, not '{status}'."),
+                                           {"status": status})])
             merged = _merge(old, record) if old else dict(record)
             merged = compute(form, merged)
             problems: list[Problem] = []
