@@ -394,3 +394,16 @@ def test_an_update_keeps_a_final_record_final(trades):
         trades.save("trade", {"_uuid": uuid, "trade_date": None})
     trades.save("trade", {"_uuid": uuid, "trade_date": None}, status="draft")
     assert trades.get("trade", uuid)["_status"] == "draft"
+
+
+def test_checking_a_file_writes_nothing_beside_it(tmp_path):
+    """Looking at a file before opening it must not create -wal/-shm files (another program may own them)."""
+    from field_app.core.storage.project import _check_file
+
+    path = tmp_path / "p.fieldapp"
+    with Project.create(path):
+        pass
+    before = sorted(p.name for p in tmp_path.iterdir())
+    _check_file(path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    assert sqlite3.connect(path).execute("PRAGMA application_id").fetchone()[0] == 0x46617070

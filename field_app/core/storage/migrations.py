@@ -9,7 +9,11 @@ from __future__ import annotations
 import sqlite3
 
 
+APPLICATION_ID = 0x46617070  # "Fapp" in the SQLite header: this file is a field-app project
+
+
 def _v1(conn: sqlite3.Connection) -> None:
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     conn.execute("CREATE TABLE _meta (key TEXT PRIMARY KEY NOT NULL, value TEXT)")
     conn.execute("""CREATE TABLE _forms (
   form_id TEXT NOT NULL,

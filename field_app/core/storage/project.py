@@ -13,6 +13,7 @@ import json
 import mimetypes
 import shutil
 import sqlite3
+import struct
 import sys
 import tempfile
 import threading
@@ -79,42 +80,29 @@ def _json(value) -> str | None:
 
 
 def _check_file(path: Path) -> None:
-    """Refuse, without writing anything, a file that is not ours or is from a newer field-app."""
+    """Refuse a file that is not ours or is from a newer field-app, reading only its 100-byte
+    header: no SQLite connection, so nothing is written, not even a -wal or -shm file."""
     if not path.exists():
         return
     if path.is_dir():
         raise StorageError(f"{path} is a folder, not a project file")
     with open(path, "rb") as f:
-        head = f.read(16)
-    if head and head != b"SQLite format 3\x00":
-        raise StorageError(f"{path} is not a field-app project (not an SQLite file)")
+        head = f.read(100)
     if not head:
-        return
-    uri = path.resolve().as_uri() + "?mode=ro"
-    sides = [Path(f"{path}-wal"), Path(f"{path}-shm")]
-    existed = [p.exists() for p in sides]
-    try:
-        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
-        try:
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-            app = None
-            if "_meta" in tables:
-                row = conn.execute("SELECT value FROM _meta WHERE key='app'").fetchone()
-                app = row[0] if row else None
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError as e:
-        raise StorageError(f"{path} cannot be read as a project: {e}") from None
-    finally:
-        for side, was in zip(sides, existed):  # leave no trace of the look
-            if not was and side.exists() and side.stat().st_size == 0 or (not was and side.name.endswith("-shm")):
-                side.unlink(missing_ok=True)
+        return  # an empty file: a new project
+    if len(head) < 100 or head[:16] != b"SQLite format 3\x00":
+        raise StorageError(f"{path} is not a field-app project (not an SQLite file)")
+    (pages,) = struct.unpack(">I", head[28:32])
+    version, app_id = struct.unpack(">i", head[60:64])[0], struct.unpack(">i", head[68:72])[0]
+    _refuse_foreign(path, version, app_id, has_tables=pages > 1)
+
+
+def _refuse_foreign(path: Path, version: int, app_id: int, has_tables: bool) -> None:
     if version > migrations.SCHEMA_VERSION:
         raise NewerDatabaseError(
             f"{path} was written by a newer field-app (schema {version}, this program knows up to "
             f"{migrations.SCHEMA_VERSION}); update field-app to open it. The file was not changed.")
-    if tables and app != APP_ID:
+    if app_id != migrations.APPLICATION_ID and (app_id != 0 or has_tables):
         raise StorageError(f"{path} is an SQLite file but not a field-app project")
 
 
@@ -146,6 +134,10 @@ class Project:
         try:
             conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            # the header may be behind an unmerged write-ahead log: look again, still only reading
+            _refuse_foreign(path, conn.execute("PRAGMA user_version").fetchone()[0],
+                            conn.execute("PRAGMA application_id").fetchone()[0],
+                            conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0] > 0)
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if mode.lower() != "wal":
                 raise StorageError(f"{path}: cannot use write-ahead logging (journal mode {mode})")
