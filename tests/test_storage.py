@@ -407,3 +407,10 @@ def test_checking_a_file_writes_nothing_beside_it(tmp_path):
     _check_file(path)
     assert sorted(p.name for p in tmp_path.iterdir()) == before
     assert sqlite3.connect(path).execute("PRAGMA application_id").fetchone()[0] == 0x46617070
+
+
+def test_restore_refuses_a_project_in_use(tmp_path, trades):
+    copy = trades.backup(tmp_path / "copy.fieldapp")
+    with pytest.raises(StorageError, match="open in another program"):
+        restore(copy, trades.path)
+    assert trades.count("trade") == 0 and trades.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -32,23 +32,36 @@ def _integrity(path: Path) -> None:
         raise StorageError(f"{path} is damaged: {result}")
 
 
+def _keep_copy(project: Path, kept: Path) -> None:
+    """Copy the file about to be replaced; refuse if another program has it open."""
+    src = sqlite3.connect(str(project), timeout=0.5)
+    try:
+        try:  # only a connection that is alone on the file gets an exclusive lock
+            src.execute("PRAGMA locking_mode = EXCLUSIVE")
+            src.execute("BEGIN EXCLUSIVE")
+            src.execute("COMMIT")
+        except sqlite3.OperationalError:
+            raise StorageError(f"{project} is open in another program; close it before restoring") from None
+        except sqlite3.DatabaseError:
+            shutil.copy2(project, kept)  # a damaged file is still kept, byte for byte
+            return
+        dest = sqlite3.connect(str(kept))
+        try:
+            src.backup(dest)
+        finally:
+            dest.close()
+    finally:
+        src.close()
+
+
 def restore(backup: Path, project: Path) -> Path | None:
     """Copy `backup` into place as `project`. Returns where the replaced file was kept, if any."""
     _integrity(backup)
     kept = None
     if project.exists():
-        kept = default_backup_path(project).with_name(
-            default_backup_path(project).stem + "-before-restore" + (project.suffix or ".fieldapp"))
-        src = sqlite3.connect(str(project))
-        dest = sqlite3.connect(str(kept))
-        try:
-            src.backup(dest)
-        except sqlite3.DatabaseError:
-            dest.close()
-            shutil.copy2(project, kept)  # a damaged file is still kept, byte for byte
-        finally:
-            src.close()
-            dest.close()
+        dated = default_backup_path(project)
+        kept = dated.with_name(f"{dated.stem}-before-restore{dated.suffix}")
+        _keep_copy(project, kept)
     tmp = project.with_name(project.name + ".restoring")
     shutil.copy2(backup, tmp)
     with open(tmp, "rb+") as f:
