@@ -211,6 +211,9 @@ def test_unreadable_files(tmp_path):
     toml.write_text("[[survey]\ntype=", encoding="utf-8")
     _f, errors, _ = check_form(toml)
     assert errors and "Cannot read" in str(errors[0])
+    old_excel = tmp_path / "x.xls"
+    old_excel.write_bytes(b"\xd0\xcf\x11\xe0")
+    assert "save it as .xlsx" in str(check_form(old_excel)[1][0])
     other = tmp_path / "x.pdf"
     other.write_text("x")
     assert "Unsupported form file type" in str(check_form(other)[1][0])

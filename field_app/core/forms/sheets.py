@@ -203,6 +203,10 @@ def read_sheets(path: Path, problems: list[Problem]) -> dict[str, Sheet]:
         return read_xlsx(path, problems)
     if suffix == ".toml":
         return read_toml(path, problems)
+    if suffix == ".xls":
+        problems.append(Problem("This is an old Excel .xls file: open it in Excel or LibreOffice and save it as .xlsx.",
+                                {}, str(path)))
+        return {}
     problems.append(Problem("Unsupported form file type '{suffix}': use an XLSForm .xlsx or a .toml form.",
                             {"suffix": suffix or path.name}, str(path)))
     return {}
