@@ -49,9 +49,10 @@ def display(form: Form, f: m.Field, value, record: dict | None = None, lang: str
 
 
 def summary_fields(form: Form) -> list[m.Field]:
-    """The columns of the record list: required answers first (no defaults, no personal data)."""
+    """The columns of the record list: answers every record has first (required, not conditional,
+    no default), then the others; never personal data."""
     candidates = [f for f in form.table_fields(None) if f.kind not in (m.META, m.CALCULATE) and not f.personal]
-    required = [f for f in candidates if f.required == "yes" and not f.default]
+    required = [f for f in candidates if f.required == "yes" and not f.default and not f.relevant]
     rest = [f for f in candidates if f not in required]
     return (required + rest)[:SUMMARY_FIELDS]
 

@@ -230,6 +230,9 @@ class Project:
             form.source = f"{self.path}:{form_id}@{version}"
             self._forms[form_id] = form
             self._tables[form_id] = tables_for(form)
+        first_added = [r[0] for r in self.conn.execute(
+            "SELECT form_id FROM _forms GROUP BY form_id ORDER BY MIN(seq)")]
+        self._forms = {f: self._forms[f] for f in first_added if f in self._forms}  # in the order they were added
 
     def _stored_form(self, form_id: str, version: str, file_name: str) -> Form:
         with tempfile.TemporaryDirectory(prefix="field-app-form-") as tmp:
