@@ -240,6 +240,34 @@ def _print_record(form, record, indent=""):
 
 @cli.command()
 @click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.option("--form", "form_id", required=True, help="Form id, e.g. household.")
+@click.option("--errors-only", is_flag=True, help="Leave out warnings.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def check(project, form_id, errors_only, as_json):
+    """Check every stored record of a form against the form's rules; exit 1 if any has an error."""
+    from .core.record import validate
+
+    found, checked, with_errors = [], 0, 0
+    with _open(project) as p:
+        form = p.form(form_id)
+        for record in p.full_records(form_id):
+            checked += 1
+            problems = [x for x in validate(form, record) if not errors_only or x.severity == "error"]
+            with_errors += any(x.severity == "error" for x in problems)
+            found += [{"uuid": record["_uuid"], "status": record["_status"], "where": x.sheet, "field": x.column,
+                       "severity": x.severity, "message": x.text()} for x in problems]
+    if as_json:
+        click.echo(_dump({"checked": checked, "with_errors": with_errors, "problems": found}))
+    else:
+        for x in found:
+            click.echo(f"{x['uuid']}  {x['severity']:<7} {x['where']}.{x['field']}: {x['message']}")
+        click.echo(tr("{checked} records checked: {errors} with errors, {problems} problems in all.",
+                      checked=checked, errors=with_errors, problems=len(found)))
+    sys.exit(1 if with_errors else 0)
+
+
+@cli.command()
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
 @click.argument("uuid")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def history(project, uuid, as_json):

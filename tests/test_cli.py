@@ -132,3 +132,20 @@ def test_readme_commands_match_ci():
 def test_console_script_runs():
     result = subprocess.run([sys.executable, "-m", "field_app.cli", "--version"], capture_output=True, text=True)
     assert result.returncode == 0 and "field-app" in result.stdout
+
+
+def test_check_stored_records(tmp_path, capsys):
+    path = tmp_path / "demo.fieldapp"
+    run(capsys, "demo", path, "--households", "20")
+    code, out, _ = run(capsys, "check", path, "--form", "household", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["checked"] == 20 and data["with_errors"] == 0
+    from field_app.core.storage import Project
+
+    with Project.open(path) as p:  # spoil one record: a member older than any person
+        rec = next(p.full_records("household"))
+        rec["members"][0]["member_age"] = 150
+        p.save("household", rec, status="draft")
+    code, out, _ = run(capsys, "check", path, "--form", "household")
+    assert code == 1 and "members[1].member_age" in out and rec["_uuid"] in out
+    assert "20 records checked: 1 with errors" in out

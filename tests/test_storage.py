@@ -414,3 +414,16 @@ def test_restore_refuses_a_project_in_use(tmp_path, trades):
     with pytest.raises(StorageError, match="open in another program"):
         restore(copy, trades.path)
     assert trades.count("trade") == 0 and trades.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_full_records_match_get(tmp_path):
+    from field_app.core.demo_project import make_demo
+
+    path = tmp_path / "d.fieldapp"
+    make_demo(path, households=25)
+    with Project.open(path) as p:
+        streamed = list(p.full_records("household", chunk=7))  # several chunks
+        assert len(streamed) == 25
+        for rec in streamed:
+            assert rec == p.get("household", rec["_uuid"])
+        assert any(rec.get("members") for rec in streamed) and any(rec.get("crops") for rec in streamed)

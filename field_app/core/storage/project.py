@@ -553,10 +553,27 @@ class Project:
         record = dict(zip([d[0] for d in cur.description], row))
         if record["_deleted"] and not include_deleted:
             return None
-        by_parent: dict[str, dict] = {uuid: record}
-        for table in tables[1:]:
-            cur = self.conn.execute(f"SELECT * FROM {quote(table.name)} WHERE _root = ? ORDER BY _position",
-                                    (uuid,))
+        self._add_repeats(tables, {uuid: record})
+        return record
+
+    def full_records(self, form_id: str, *, include_deleted: bool = False, chunk: int = 1000) -> Iterator[dict]:
+        """Every record of a form with its repeats, in the order they were stored, read a chunk at a time."""
+        tables = self._tables[self.form(form_id).form_id]
+        sql = f"SELECT * FROM {quote(tables[0].name)}" + ("" if include_deleted else " WHERE _deleted = 0")
+        cur = self.conn.execute(sql + " ORDER BY rowid")
+        names = [d[0] for d in cur.description]
+        while rows := cur.fetchmany(chunk):
+            records = {r[0]: dict(zip(names, r)) for r in rows}  # _uuid is the first column
+            self._add_repeats(tables, records)
+            yield from records.values()
+
+    def _add_repeats(self, tables: list[Table], roots: dict[str, dict]) -> None:
+        """Put each repeat row into its parent, in order, for the records in `roots` (by uuid)."""
+        by_parent: dict[str, dict] = dict(roots)
+        marks = ", ".join("?" * len(roots))
+        for table in tables[1:]:  # parents before children
+            cur = self.conn.execute(f"SELECT * FROM {quote(table.name)} WHERE _root IN ({marks}) "
+                                    "ORDER BY _root, _position", list(roots))
             names = [d[0] for d in cur.description]
             for r in cur:
                 item = dict(zip(names, r))
@@ -565,7 +582,6 @@ class Project:
                 if parent is not None:
                     parent.setdefault(table.repeat.name, []).append(item)
                     by_parent[item["_uuid"]] = item
-        return record
 
     def records(self, form_id: str, *, include_deleted: bool = False, limit: int | None = None) -> Iterator[dict]:
         """The form's own rows (no repeats), newest change first."""
