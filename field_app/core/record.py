@@ -178,17 +178,16 @@ def choices_for(field: m.Field, form: m.Form, ctx: RecordContext) -> list[m.Choi
     clist = form.choices.get(field.list_name)
     if clist is None:
         return []
+    return [c for c in clist.choices if _offered(field, c, ctx)]
+
+
+def _offered(field: m.Field, choice: m.Choice, ctx: RecordContext) -> bool:
     if not field.choice_filter:
-        return list(clist.choices)
-    node = _parse(field.choice_filter)
-    out = []
-    for choice in clist.choices:
-        try:
-            if expr.truthy(node.evaluate(ChoiceContext(ctx, choice))):
-                out.append(choice)
-        except (expr.ExprError, ArithmeticError, ValueError, TypeError):
-            out.append(choice)
-    return out
+        return True
+    try:
+        return expr.truthy(_parse(field.choice_filter).evaluate(ChoiceContext(ctx, choice)))
+    except (expr.ExprError, ArithmeticError, ValueError, TypeError):
+        return True  # a filter that cannot be evaluated hides nothing
 
 
 def validate(form: m.Form, record: dict, lang: str | None = None, today: dt.date | None = None) -> list[Problem]:
@@ -274,9 +273,10 @@ def _check_field(form, f, value, container, ctx, where, lang, problems):
             error(N_("{value} is outside the range {lo} to {hi}."), value=stored, lo=lo or "", hi=hi or "")
             return
     if f.kind in (m.SELECT_ONE, m.SELECT_MULTIPLE) and f.choice_filter:
-        offered = {c.name for c in choices_for(f, form, ctx)}
+        clist = form.choices.get(f.list_name)
         for name in str(stored).split():
-            if name not in offered:
+            choice = clist.get(name) if clist else None
+            if choice is not None and not _offered(f, choice, ctx):
                 error(N_("'{choice}' is not among the choices offered here for '{label}'."), choice=name,
                       label=f.label(lang, form.default_language))
                 return
