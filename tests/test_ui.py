@@ -102,3 +102,21 @@ def test_add_form_lists_every_problem_or_adds_it(qtbot, demo_path, tmp_path, mon
     assert "cannot be added" in title and details.count("error:") == 4 and "row 53" in details
     assert window.add_form(str(sample("rattan_harvester_xlsform.xlsx")))
     assert window.forms.count() == 4 and "rattan_hh_quangnam_2024" in window.project.forms()
+
+
+def test_cancelling_the_first_demo_leaves_nothing(qtbot, tmp_path, monkeypatch):
+    from field_app.ui import app, errors
+    from field_app.ui.qt import QApplication, QProgressDialog, QTimer
+
+    monkeypatch.setattr(app, "DEMO_HOUSEHOLDS", 3000)
+    monkeypatch.setattr(errors.QMessageBox, "exec", lambda box: None)
+    real_exec = QProgressDialog.exec
+
+    def exec_and_cancel(dialog):
+        QTimer.singleShot(0, dialog.canceled.emit)  # the officer presses Cancel at once
+        return real_exec(dialog)
+
+    monkeypatch.setattr(QProgressDialog, "exec", exec_and_cancel)
+    path = tmp_path / "first.fieldapp"
+    assert app.make_demo_in_background(QApplication.instance(), path) is False
+    assert list(tmp_path.iterdir()) == []  # neither the project nor a half-made .part file

@@ -48,6 +48,14 @@ AREA_M2 = {"ha": 10000, "m2": 1, "sao_bac": 360, "sao_trung": 500}
 MONTH_WEIGHT = {1: 2.4, 2: 1.7, 3: 1.8, 4: 0.8, 5: 0.6, 6: 0.5, 7: 0.5, 8: 0.6, 9: 0.8, 10: 1.1, 11: 2.2, 12: 2.6}
 
 
+def _plot(area: tuple, crop: str, tenure: str, irrigated: str, other: str = "") -> dict:
+    """One row of the household's plots repeat; `area` is (number, unit code)."""
+    row = {"plot_area": area[0], "plot_area_unit": area[1], "plot_crop": crop}
+    if other:
+        row["plot_crop_other"] = other
+    return {**row, "plot_tenure": tenure, "plot_irrigated": irrigated}
+
+
 def _xround(x: float) -> int:
     """XPath ``round(x, 0)``: halves go up (Python's round() goes to even)."""
     return math.floor(x + 0.5)
@@ -705,9 +713,7 @@ class _Demo:
         if cl.chain == "cardamom":
             ha = min(6.0, max(0.2, rng.lognormvariate(math.log(1.6), 0.55)))
             a = self.area(ha, ("ha", "sao_bac", "m2"), (6, 3, 1))
-            plots.append({"plot_area": a[0], "plot_area_unit": a[1], "plot_crop": "cardamom",
-                          "plot_tenure": "forest_allocated" if rng.random() < 0.75 else "owned",
-                          "plot_irrigated": "no"})
+            plots.append(_plot(a, "cardamom", "forest_allocated" if rng.random() < 0.75 else "owned", "no"))
             maturity = rng.choices(("mature", "mixed", "immature"), (65, 20, 15))[0]
             drying = rng.choices(("traditional_kiln", "improved_dryer", "sun", "none"), (58, 22, 8, 12))[0]
             ha_real = a[0] * AREA_M2[a[1]] / 10000
@@ -736,16 +742,14 @@ class _Demo:
             # rice terraces and maize for food
             rice_ha = rng.uniform(0.05, 0.3)
             a = self.area(rice_ha, ("sao_bac", "m2"), (6, 4))
-            plots.append({"plot_area": a[0], "plot_area_unit": a[1], "plot_crop": "rice", "plot_tenure": "owned",
-                          "plot_irrigated": "yes" if rng.random() < 0.6 else "no"})
+            plots.append(_plot(a, "rice", "owned", "yes" if rng.random() < 0.6 else "no"))
             rice_kg = a[0] * AREA_M2[a[1]] * rng.uniform(0.35, 0.55)
             crops.append(self.crop("rice", a, rice_kg, 0, 0, ""))
             own_food += rice_kg * 8000
             if rng.random() < 0.55:
                 mh = rng.uniform(0.2, 1.0)
                 a = self.area(mh, ("ha", "sao_bac"), (5, 5))
-                plots.append({"plot_area": a[0], "plot_area_unit": a[1], "plot_crop": "maize",
-                              "plot_tenure": "owned" if rng.random() < 0.8 else "rented", "plot_irrigated": "no"})
+                plots.append(_plot(a, "maize", "owned" if rng.random() < 0.8 else "rented", "no"))
                 mkg = mh * rng.uniform(2500, 4500)
                 sold_m = mkg * rng.uniform(0.3, 0.8) if rng.random() < 0.6 else 0
                 crops.append(self.crop("maize", a, mkg, sold_m, self.price_round(rng.uniform(5500, 7500)), "collector"))
@@ -753,25 +757,20 @@ class _Demo:
             if cl.key == "lch" and rng.random() < 0.25:
                 th = rng.uniform(0.2, 0.8)
                 a = self.area(th, ("ha", "sao_bac"), (5, 5))
-                plots.append({"plot_area": a[0], "plot_area_unit": a[1], "plot_crop": "tea", "plot_tenure": "owned",
-                              "plot_irrigated": "no"})
+                plots.append(_plot(a, "tea", "owned", "no"))
                 tkg = th * rng.uniform(5000, 9000)
                 crops.append(self.crop("tea", a, tkg, tkg * 0.95, self.price_round(rng.uniform(6000, 10000)),
                                        "processor"))
             if rng.random() < 0.07:
                 oh = rng.uniform(0.3, 1.5)
                 a = self.area(oh, ("ha",), (1,))
-                plots.append({"plot_area": a[0], "plot_area_unit": a[1], "plot_crop": "other",
-                              "plot_crop_other": "Quế" if cl.key == "lc" else "Sa nhân",
-                              "plot_tenure": "owned", "plot_irrigated": "no"})
+                plots.append(_plot(a, "other", "owned", "no", other="Quế" if cl.key == "lc" else "Sa nhân"))
         elif cl.chain == "rattan":
             summary["role"] = "harvester"
             area = None
             if rng.random() < 0.3:
                 area = self.area(rng.uniform(0.1, 1.0), ("sao_trung", "m2"), (8, 2))
-                plots.append({"plot_area": area[0], "plot_area_unit": area[1], "plot_crop": "rattan",
-                              "plot_tenure": "forest_allocated" if rng.random() < 0.6 else "owned",
-                              "plot_irrigated": "no"})
+                plots.append(_plot(area, "rattan", "forest_allocated" if rng.random() < 0.6 else "owned", "no"))
             fresh = min(8000.0, rng.lognormvariate(math.log(1600), 0.6))
             sold = fresh * rng.uniform(0.85, 1.0)
             price = self.price_round(rng.uniform(8_000, 17_000))
@@ -780,24 +779,21 @@ class _Demo:
             crops.append(c)
             summary["lots"].append(("rattan", "rattan_raw", c["qty_sold_kg"], price, 3 + (rng.random() < 0.6)))
             a = self.area(rng.uniform(0.05, 0.25), ("sao_trung", "m2"), (8, 2))
-            plots.append({"plot_area": a[0], "plot_area_unit": a[1], "plot_crop": "rice", "plot_tenure": "owned",
-                          "plot_irrigated": "yes" if rng.random() < 0.5 else "no"})
+            plots.append(_plot(a, "rice", "owned", "yes" if rng.random() < 0.5 else "no"))
             rice_kg = a[0] * AREA_M2[a[1]] * rng.uniform(0.3, 0.5)
             crops.append(self.crop("rice", a, rice_kg, 0, 0, ""))
             own_food += rice_kg * 8000
             if rng.random() < 0.4:
                 cha = rng.uniform(0.1, 0.5)
                 a = self.area(cha, ("sao_trung", "ha"), (7, 3))
-                plots.append({"plot_area": a[0], "plot_area_unit": a[1], "plot_crop": "cassava", "plot_tenure": "owned",
-                              "plot_irrigated": "no"})
+                plots.append(_plot(a, "cassava", "owned", "no"))
                 ckg = cha * rng.uniform(15_000, 22_000)
                 crops.append(self.crop("cassava", a, ckg, ckg * rng.uniform(0.8, 1.0),
                                        self.price_round(rng.uniform(2000, 3000)), "collector"))
             if rng.random() < 0.35:
                 kh = rng.uniform(0.5, 3.0)
                 a = self.area(kh, ("ha",), (1,))
-                plots.append({"plot_area": a[0], "plot_area_unit": a[1], "plot_crop": "other", "plot_crop_other": "Keo",
-                              "plot_tenure": "forest_allocated", "plot_irrigated": "no"})
+                plots.append(_plot(a, "other", "forest_allocated", "no", other="Keo"))
                 if rng.random() < 0.2:  # acacia is cut every 5-7 years
                     kkg = kh * rng.uniform(60_000, 100_000)
                     crops.append(self.crop("other", a, kkg, kkg, self.price_round(rng.uniform(1000, 1300)), "trader",
@@ -805,16 +801,14 @@ class _Demo:
         else:  # starch village
             if rng.random() < 0.6:
                 a = self.area(rng.uniform(0.05, 0.25), ("sao_bac", "m2"), (8, 2))
-                plots.append({"plot_area": a[0], "plot_area_unit": a[1], "plot_crop": "rice", "plot_tenure": "owned",
-                              "plot_irrigated": "yes"})
+                plots.append(_plot(a, "rice", "owned", "yes"))
                 rice_kg = a[0] * AREA_M2[a[1]] * rng.uniform(0.5, 0.65)
                 crops.append(self.crop("rice", a, rice_kg, 0, 0, ""))
                 own_food += rice_kg * 8000
             if rng.random() < 0.15:
                 ch = rng.uniform(0.05, 0.3)
                 a = self.area(ch, ("sao_bac",), (1,))
-                plots.append({"plot_area": a[0], "plot_area_unit": a[1], "plot_crop": "canna", "plot_tenure": "owned",
-                              "plot_irrigated": "no"})
+                plots.append(_plot(a, "canna", "owned", "no"))
                 ckg = ch * rng.uniform(40_000, 60_000)
                 c = self.crop("canna", a, ckg, ckg * rng.uniform(0.5, 1.0), self.price_round(rng.uniform(1800, 2800)),
                               "processor")
@@ -823,9 +817,7 @@ class _Demo:
             if rng.random() < 0.25:
                 vh = rng.uniform(0.03, 0.1)
                 a = self.area(vh, ("sao_bac", "m2"), (6, 4))
-                plots.append({"plot_area": a[0], "plot_area_unit": a[1], "plot_crop": "vegetables",
-                              "plot_tenure": "owned" if rng.random() < 0.7 else "rented",
-                              "plot_irrigated": "yes"})
+                plots.append(_plot(a, "vegetables", "owned" if rng.random() < 0.7 else "rented", "yes"))
                 vkg = vh * rng.uniform(15_000, 30_000)
                 crops.append(self.crop("vegetables", a, vkg, vkg * rng.uniform(0.5, 0.9),
                                        self.price_round(rng.uniform(5000, 12000)), "market"))

@@ -26,29 +26,34 @@ def make_demo(path: Path, *, households: int = 300, seed: int = 20261124, replac
         p.unlink(missing_ok=True)
     counts: dict[str, int] = {}
     done = 0
-    with Project.create(part, officer="demo") as project:
-        for form in builtin_forms().values():
-            project.add_form(form)
-        batch = new_uuid()
-        buffers: dict[str, list[dict]] = {form_id: [] for form_id in project.forms()}
+    try:
+        with Project.create(part, officer="demo") as project:
+            for form in builtin_forms().values():
+                project.add_form(form)
+            batch = new_uuid()
+            buffers: dict[str, list[dict]] = {form_id: [] for form_id in project.forms()}
 
-        def flush(form_id: str) -> None:
-            nonlocal done
-            n, _ = project.bulk_insert(form_id, buffers[form_id], source="demo", batch=batch)
-            counts[form_id] = counts.get(form_id, 0) + n
-            done += n
-            buffers[form_id].clear()
-            if progress:
-                progress(done)
+            def flush(form_id: str) -> None:
+                nonlocal done
+                n, _ = project.bulk_insert(form_id, buffers[form_id], source="demo", batch=batch)
+                counts[form_id] = counts.get(form_id, 0) + n
+                done += n
+                buffers[form_id].clear()
+                if progress:
+                    progress(done)
 
-        with project.transaction():
-            for form_id, record in generate(households=households, seed=seed):
-                buffers[form_id].append(record)
-                if len(buffers[form_id]) >= CHUNK:
-                    flush(form_id)
-            for form_id in buffers:
-                if buffers[form_id]:
-                    flush(form_id)
+            with project.transaction():
+                for form_id, record in generate(households=households, seed=seed):
+                    buffers[form_id].append(record)
+                    if len(buffers[form_id]) >= CHUNK:
+                        flush(form_id)
+                for form_id in buffers:
+                    if buffers[form_id]:
+                        flush(form_id)
+    except BaseException:  # cancelled or failed: leave nothing half-made behind
+        for p in (part, Path(f"{part}-wal"), Path(f"{part}-shm")):
+            p.unlink(missing_ok=True)
+        raise
     for side in ("-wal", "-shm"):
         Path(f"{path}{side}").unlink(missing_ok=True)
     os.replace(part, path)

@@ -10,7 +10,7 @@ from pathlib import Path
 from ..core.i18n import set_language, tr
 from ..core.storage import Project
 from .errors import show_error
-from .qt import QApplication, QProgressDialog, Qt
+from .qt import QApplication, QProgressDialog, Qt, QThreadPool
 from .tasks import Task, start
 
 DEMO_HOUSEHOLDS = 300
@@ -53,8 +53,9 @@ def make_demo_in_background(app: QApplication, path: Path) -> bool:
     dialog.canceled.connect(task.cancel)
     start(task)
     dialog.exec()
-    while "ok" not in outcome and "error" not in outcome:  # cancel pressed: wait for the worker to stop
-        app.processEvents()
+    if "ok" not in outcome and "error" not in outcome:  # cancel pressed: the worker stops at its next batch
+        QThreadPool.globalInstance().waitForDone()
+        app.processEvents()  # deliver its last signal
     if "error" in outcome:
         show_error(None, "field-app", tr("The demo project could not be made: {error}", error=outcome["error"]),
                    outcome.get("details", ""))

@@ -379,11 +379,13 @@ class Project:
                 self._insert(root_table, {**meta, **root_values})
                 self._audit("create", form_id, uuid, root_table.name, uuid, None, None,
                             {k: v for k, v in root_values.items() if v is not None}, stamp)
+                result.changes += self._save_children(form_id, tables, rows, uuid, stamp)
             else:
+                child_changes = self._save_children(form_id, tables, rows, uuid, stamp)
                 changes = {k: v for k, v in root_values.items() if old.get(k) != v}
                 if old.get("_status") != status:
                     changes["_status"] = status
-                revision = old["_revision"] + (1 if changes or self._children_differ(tables, rows, old) else 0)
+                revision = old["_revision"] + (1 if changes or child_changes else 0)
                 meta = {"_modified": stamp, "_modified_by": self.officer, "_modified_device": self.device,
                         "_revision": revision, "_form_version": form.version}
                 if revision != old["_revision"]:
@@ -391,8 +393,8 @@ class Project:
                 for key, value in changes.items():
                     self._audit("update", form_id, uuid, root_table.name, uuid, key, old.get(key), value, stamp)
                     result.changes.append((key, old.get(key), value))
+                result.changes += child_changes
                 result.revision = revision
-            self._save_children(form_id, tables, rows, uuid, stamp, result)
         return result
 
     def _flatten(self, form: Form, tables: list[Table], record: dict, uuid: str,
@@ -428,23 +430,14 @@ class Project:
             sets = ", ".join(f"{quote(c)} = ?" for c in values)
             self.conn.execute(f"UPDATE {quote(table.name)} SET {sets} WHERE _uuid = ?", [*values.values(), uuid])
 
-    def _children_differ(self, tables, rows, old) -> bool:
-        return any(self._child_changes(t, rows, old) for t in tables[1:])
-
     def _old_child_rows(self, table: Table, root_uuid: str) -> dict[str, dict]:
         cur = self.conn.execute(f"SELECT * FROM {quote(table.name)} WHERE _root = ?", (root_uuid,))
         names = [d[0] for d in cur.description]
         return {r[0]: dict(zip(names, r)) for r in cur}
 
-    def _child_changes(self, table: Table, rows, old) -> bool:
-        current = self._old_child_rows(table, old["_uuid"])
-        new = {u: (v, p, i) for u, v, p, i in rows[table.name]}
-        if set(current) != set(new):
-            return True
-        return any(current[u].get(k) != val for u, (v, p, i) in new.items() for k, val in v.items()) or any(
-            current[u]["_position"] != i for u, (v, p, i) in new.items())
-
-    def _save_children(self, form_id, tables, rows, root_uuid, stamp, result: SaveResult) -> None:
+    def _save_children(self, form_id, tables, rows, root_uuid, stamp) -> list[tuple[str, object, object]]:
+        """Insert, update and remove the record's repeat rows; returns what changed."""
+        result_changes: list[tuple[str, object, object]] = []
         for table in tables[1:]:  # parents before children, so foreign keys hold
             current = self._old_child_rows(table, root_uuid)
             for row_uuid, values, parent, position in rows[table.name]:
@@ -454,7 +447,7 @@ class Project:
                                          "_position": position, **values})
                     self._audit("create", form_id, root_uuid, table.name, row_uuid, None, None,
                                 {k: v for k, v in values.items() if v is not None}, stamp)
-                    result.changes.append((f"{table.repeat.name}[{position}]", None, "new row"))
+                    result_changes.append((f"{table.repeat.name}[{position}]", None, "new row"))
                     continue
                 changes = {k: v for k, v in values.items() if before.get(k) != v}
                 if before["_position"] != position:
@@ -463,12 +456,13 @@ class Project:
                 for key, value in changes.items():
                     self._audit("update", form_id, root_uuid, table.name, row_uuid, key, before.get(key), value,
                                 stamp)
-                    result.changes.append((f"{table.repeat.name}[{position}].{key}", before.get(key), value))
+                    result_changes.append((f"{table.repeat.name}[{position}].{key}", before.get(key), value))
             # rows no longer in the record: kept in the audit trail whole, so the removal can be undone
             for row_uuid, before in current.items():
                 self.conn.execute(f"DELETE FROM {quote(table.name)} WHERE _uuid = ?", (row_uuid,))
                 self._audit("remove_row", form_id, root_uuid, table.name, row_uuid, None, before, None, stamp)
-                result.changes.append((f"{table.repeat.name}[{before['_position']}]", "row", None))
+                result_changes.append((f"{table.repeat.name}[{before['_position']}]", "row", None))
+        return result_changes
 
     def delete(self, form_id: str, uuid: str) -> None:
         """Mark a record deleted; `undelete` brings it back. Nothing is erased."""
